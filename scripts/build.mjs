@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Bundles the three entry points with @vercel/ncc into one flat folder (default dist/):
+// index.js (action main), post.js (action post), cli.js (kubectl-ansible, with a shebang), plus
+// the assets ncc emits (minijinja's wasm), shared by all three. Usage: build.mjs [--out DIR]
+import { mkdir, rm, writeFile, chmod } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ncc from '@vercel/ncc'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const outIndex = process.argv.indexOf('--out')
+const outDir = path.resolve(outIndex > 0 ? process.argv[outIndex + 1] : path.join(root, 'dist'))
+
+const entries = [
+  { source: 'src/index.ts', output: 'index.js' },
+  { source: 'src/post.ts', output: 'post.js' },
+  { source: 'src/cli.ts', output: 'cli.js', executable: true }
+]
+
+await rm(outDir, { recursive: true, force: true })
+await mkdir(outDir, { recursive: true })
+const written = new Map()
+for (const entry of entries) {
+  const { code, assets } = await ncc(path.join(root, entry.source), {
+    cache: false,
+    minify: false,
+    sourceMap: false,
+    license: 'licenses.txt',
+    quiet: true,
+    target: 'es2022'
+  })
+  let text = code
+  if (entry.executable && !text.startsWith('#!')) text = `#!/usr/bin/env node\n${text}`
+  await writeFile(path.join(outDir, entry.output), text)
+  if (entry.executable) await chmod(path.join(outDir, entry.output), 0o755)
+  for (const [name, asset] of Object.entries(assets ?? {})) {
+    // Entries share assets (same wasm, same licences); a differing copy would be a bundling bug.
+    const previous = written.get(name)
+    const data = Buffer.from(asset.source)
+    if (previous && !previous.equals(data) && name !== 'licenses.txt') {
+      throw new Error(`asset ${name} differs between bundles`)
+    }
+    if (name === 'licenses.txt' && previous && data.length < previous.length) continue
+    written.set(name, data)
+    await mkdir(path.dirname(path.join(outDir, name)), { recursive: true })
+    await writeFile(path.join(outDir, name), data)
+  }
+}
+await writeFile(path.join(outDir, 'package.json'), '{ "type": "module" }\n')
+console.log(
+  `built ${entries.map(e => e.output).join(', ')} into ${path.relative(root, outDir) || '.'}`
+)
