@@ -10,6 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default']
+    // The JSON report feeds the one-line summary that .ci/run prints last.
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]]
   }
 })
