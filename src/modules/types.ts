@@ -3,16 +3,7 @@
 // through `ctx.connection`.
 import type { Connection } from '../connection/connection.js'
 
-export type ArgType =
-  | 'str'
-  | 'bool'
-  | 'int'
-  | 'float'
-  | 'list'
-  | 'dict'
-  | 'path'
-  | 'raw'
-  | 'mode'
+export type ArgType = 'str' | 'bool' | 'int' | 'float' | 'list' | 'dict' | 'path' | 'raw' | 'mode'
 
 export interface ArgSpec {
   type: ArgType
@@ -31,12 +22,24 @@ export interface ModuleResult {
   changed?: boolean
   failed?: boolean
   skipped?: boolean
-  msg?: string
+  /** Usually a string; debug/assert/fail may return a list or any value given as `msg`. */
+  msg?: unknown
   rc?: number
   stdout?: string
   stderr?: string
   diff?: unknown
   [key: string]: unknown
+}
+
+export interface RenderOptions {
+  trimBlocks?: boolean
+  lstripBlocks?: boolean
+  /**
+   * Variables added for this render only, above the task's variables (the template module's
+   * `template_path`, `template_fullpath`, `template_host`, `template_uid`, `template_run_date`,
+   * `template_destpath`, `ansible_managed`).
+   */
+  extraVars?: Record<string, unknown>
 }
 
 export interface ModuleContext {
@@ -48,7 +51,16 @@ export interface ModuleContext {
   /** Fully templated variables visible to the task (hostvars of this host, play vars, …). */
   vars: Record<string, unknown>
   /** Render a template string (used by `template`) with the task's variables. */
-  render(template: string, options?: { trimBlocks?: boolean; lstripBlocks?: boolean }): string
+  render(template: string, options?: RenderOptions): string
+  /**
+   * Template one value with the task's variables the way Ansible's action plugins do
+   * (`debug var=`: a bare name is looked up like `{{ name }}`). Throws an Error whose `name`
+   * contains 'Undefined' when a variable is undefined, so `debug` can say
+   * "VARIABLE IS NOT DEFINED!".
+   */
+  template(value: unknown): unknown
+  /** Evaluate one `when:`-style condition (used by `assert that=`) with the task's variables. */
+  evaluateConditional(condition: unknown): boolean
   /**
    * Find a local file the way Ansible's action plugins do (role files/templates dirs, then the
    * playbook dir). `kind` is 'files' or 'templates'. Returns an absolute path or null.
@@ -60,6 +72,17 @@ export interface ModuleContext {
   timeoutMs?: number
   /** Verbosity (-v count). */
   verbosity: number
+  /** Environment for commands of this task (the task's `environment:` keyword). */
+  environment?: Record<string, string>
+  /** Remote temporary directory (ansible_remote_tmp), default `/tmp`. */
+  remoteTmp?: string
+  /** ansible_shell_executable, default `/bin/sh`. */
+  shellExecutable?: string
+  /**
+   * Candidate local paths Ansible searches for `name` (role dirs, task dir, playbook dir, each
+   * with and without `kind/`), in order — used to say where a missing file was looked for.
+   */
+  localSearchPaths?(name: string, kind: 'files' | 'templates'): string[]
 }
 
 export interface ModuleDefinition {
@@ -69,11 +92,20 @@ export interface ModuleDefinition {
   aliases?: string[]
   /** Accepts a free-form string (command/shell/raw/script: `_raw_params`). */
   freeForm?: boolean
+  /**
+   * Takes arbitrary keys (set_fact, add_host): `args` lists the known ones, any other key is
+   * passed through unvalidated instead of being an "Unsupported parameters" error.
+   */
+  openArgs?: boolean
   args: Record<string, ArgSpec>
   /** Arguments that may not be given together. */
   mutuallyExclusive?: string[][]
   /** At least one of each set is required. */
   requiredOneOf?: string[][]
+  /** If any of a set is given, all of it must be. */
+  requiredTogether?: string[][]
+  /** `[key, value, requirements]`: when args[key] === value, all requirements are required. */
+  requiredIf?: [string, unknown, string[]][]
   /** True when the module supports check mode (otherwise skipped in --check). */
   checkMode: boolean
   run(args: Record<string, unknown>, ctx: ModuleContext): Promise<ModuleResult>
