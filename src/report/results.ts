@@ -1,0 +1,144 @@
+// The machine-readable results of a run: the `results` / `recap` action outputs and the JSON
+// report file, which has the shape of Ansible's stock `json` callback (SPEC §4) plus the run's
+// own figures (exit code, duration, kubectl processes, warnings).
+import type { HostStats } from '../executor/events.js'
+import type { HostTaskResult, RecordedPlay, Recording } from './recorder.js'
+import { statsOf } from './recap.js'
+
+/** GitHub keeps step outputs up to 1 MiB; stay well below it. */
+export const MAX_RESULTS_OUTPUT_BYTES = 900 * 1024
+/** Tail of stdout/stderr kept per result when the full results output is too large. */
+const TRIMMED_STREAM_CHARS = 1024
+
+export interface TaskResultEntry {
+  play: string
+  task: string
+  action: string
+  status: string
+  ignored?: boolean
+  [key: string]: unknown
+}
+
+/** `recap` output: host → PLAY RECAP counters. */
+export function recapOutput(recording: Recording): Record<string, HostStats> {
+  return Object.fromEntries(recording.hosts.map(host => [host, statsOf(recording, host)]))
+}
+
+/**
+ * `results` output: host → its task results in run order. When the whole document would pass
+ * the output size limit, results are cut to their key fields, and then to statuses only.
+ */
+export function resultsOutput(recording: Recording, maxBytes = MAX_RESULTS_OUTPUT_BYTES): string {
+  for (const shape of [fullResult, keyFields, statusOnly]) {
+    const text = JSON.stringify(resultsByHost(recording, shape))
+    if (Buffer.byteLength(text) <= maxBytes) return text
+  }
+  return JSON.stringify({
+    truncated: `results of ${recording.hosts.length} hosts exceed ${maxBytes} bytes; see the report file`
+  })
+}
+
+type ResultShape = (result: Record<string, unknown>) => Record<string, unknown>
+
+const fullResult: ResultShape = result => result
+
+const keyFields: ResultShape = result => {
+  const kept: Record<string, unknown> = { truncated: true }
+  for (const key of ['changed', 'msg', 'rc', 'censored', 'skip_reason'])
+    if (key in result) kept[key] = result[key]
+  for (const key of ['stdout', 'stderr']) {
+    if (typeof result[key] === 'string')
+      kept[key] = (result[key] as string).slice(-TRIMMED_STREAM_CHARS)
+  }
+  return kept
+}
+
+const statusOnly: ResultShape = () => ({ truncated: true })
+
+function resultsByHost(
+  recording: Recording,
+  shape: ResultShape
+): Record<string, TaskResultEntry[]> {
+  const byHost: Record<string, TaskResultEntry[]> = Object.fromEntries(
+    recording.hosts.map(host => [host, []])
+  )
+  for (const play of recording.plays) {
+    for (const task of play.tasks) {
+      for (const [host, hostResult] of task.results) {
+        ;(byHost[host] ??= []).push({
+          ...shape(hostResult.result),
+          play: play.info.name,
+          task: task.info.name,
+          action: task.info.action,
+          status: hostResult.status,
+          ...(hostResult.ignored ? { ignored: true } : {})
+        })
+      }
+    }
+  }
+  return byHost
+}
+
+/** The JSON report document (stock json callback shape + run figures). */
+export function jsonReport(recording: Recording): Record<string, unknown> {
+  return {
+    plays: recording.plays.map(playDocument),
+    stats: recapOutput(recording),
+    exit_code: recording.exitCode ?? null,
+    duration_ms: recording.durationMs,
+    kubectl_processes: recording.kubectlProcesses,
+    playbook: recording.playbookFile ?? null,
+    warnings: recording.warnings,
+    deprecations: recording.deprecations
+  }
+}
+
+function playDocument(play: RecordedPlay): Record<string, unknown> {
+  return {
+    play: {
+      name: play.info.name,
+      hosts: play.info.hosts,
+      duration: { start: iso(play.startedAt), end: iso(play.finishedAt) },
+      ...(play.info.position
+        ? { path: `${play.info.position.file}:${play.info.position.line}` }
+        : {})
+    },
+    tasks: play.tasks.map(task => ({
+      task: {
+        name: task.info.name,
+        id: task.info.id,
+        action: task.info.action,
+        handler: task.info.handler,
+        duration: { start: iso(task.startedAt), end: iso(task.finishedAt) },
+        ...(task.info.position
+          ? { path: `${task.info.position.file}:${task.info.position.line}` }
+          : {})
+      },
+      hosts: Object.fromEntries(
+        [...task.results].map(([host, result]) => [host, hostDocument(task.info.action, result)])
+      )
+    }))
+  }
+}
+
+/** The json callback marks a result's status with flags (README: status derived from flags). */
+function hostDocument(action: string, hostResult: HostTaskResult): Record<string, unknown> {
+  const document: Record<string, unknown> = {
+    ...hostResult.result,
+    action,
+    duration_ms: hostResult.durationMs
+  }
+  if (hostResult.status === 'failed') document.failed = true
+  if (hostResult.status === 'skipped') document.skipped = true
+  if (hostResult.status === 'unreachable') document.unreachable = true
+  if (hostResult.status === 'changed') document.changed = true
+  else if (!('changed' in document)) document.changed = false
+  if (hostResult.ignored) document.ignored = true
+  if (hostResult.delegatedTo)
+    document._ansible_delegated_vars = { ansible_host: hostResult.delegatedTo }
+  return document
+}
+
+function iso(time: number): string {
+  return new Date(time).toISOString()
+}
