@@ -1,0 +1,279 @@
+// Rewrites a template before minijinja sees it, so that Ansible's semantics hold where
+// minijinja-js offers no hook:
+// - every {{ expr }} becomes {{ (expr) | __out(N) }}: values print as Python does and an
+//   undefined value is reported with its name instead of printing as "";
+// - {% if %}/{% elif %} conditions and {% for %} iterables get the same undefined check;
+// - keyword arguments of our JS filters/tests/functions travel as a marked trailing dict
+//   (minijinja-js passes kwargs and a positional dict the same way);
+// - hostvars[...] / vars[...] become lazy lookups so 200 hosts' variables are not copied
+//   into every render;
+// - backslashes in string literals inside {{ }} are doubled, as Ansible 2.14 does.
+// It also lists the variable names the template may read, so only those are resolved.
+import { joinTokens, lexTemplate, matchingBracket, type Token } from './lexer.js'
+
+export const KWARGS_MARKER = '__kwargs__'
+export const LAZY_ROOTS = new Set(['hostvars', 'vars'])
+
+export interface Slot {
+  /** Rewritten expression source, re-evaluated to name an undefined value. */
+  expr: string
+}
+
+export interface PreparedTemplate {
+  code: string
+  slots: Slot[]
+  /** Top-level names the template may read from the variables. */
+  names: Set<string>
+  /** Names assigned inside the template (for/set/macro): never blamed as undefined. */
+  locals: Set<string>
+  /** The template is exactly one {{ expr }} with no text around it. */
+  single: boolean
+}
+
+export interface JsCallables {
+  filters: ReadonlySet<string>
+  tests: ReadonlySet<string>
+  functions: ReadonlySet<string>
+}
+
+const KEYWORDS = new Set(
+  (
+    'and or not in is if else elif endif for endfor set endset true false none True False None ' +
+    'loop recursive with endwith macro endmacro call endcall filter endfilter block endblock extends ' +
+    'include import from as ignore missing context without self super varargs kwargs caller do ' +
+    'break continue autoescape endautoescape raw endraw'
+  ).split(' ')
+)
+
+function significant(tokens: Token[], index: number, step: 1 | -1): Token | undefined {
+  for (let i = index + step; i >= 0 && i < tokens.length; i += step) {
+    if (tokens[i].type !== 'ws') return tokens[i]
+  }
+  return undefined
+}
+
+function significantIndex(tokens: Token[], index: number, step: 1 | -1): number {
+  for (let i = index + step; i >= 0 && i < tokens.length; i += step) {
+    if (tokens[i].type !== 'ws') return i
+  }
+  return -1
+}
+
+type NameRole = 'variable' | 'filter' | 'test' | 'attribute' | 'kwarg'
+
+function nameRole(tokens: Token[], index: number): NameRole {
+  const prevIndex = significantIndex(tokens, index, -1)
+  const prev = tokens[prevIndex]
+  const next = significant(tokens, index, 1)
+  if (prev?.text === '.') return 'attribute'
+  if (prev?.text === '|') return 'filter'
+  if (prev?.text === 'is') return 'test'
+  if (prev?.text === 'not' && tokens[significantIndex(tokens, prevIndex, -1)]?.text === 'is')
+    return 'test'
+  if (next?.text === '=') return 'kwarg'
+  return 'variable'
+}
+
+function splitArguments(tokens: Token[]): Token[][] {
+  const args: Token[][] = [[]]
+  let depth = 0
+  for (const token of tokens) {
+    if (token.type === 'op' && '([{'.includes(token.text)) depth++
+    if (token.type === 'op' && ')]}'.includes(token.text)) depth--
+    if (depth === 0 && token.text === ',') args.push([])
+    else args[args.length - 1].push(token)
+  }
+  return args.filter(arg => arg.some(token => token.type !== 'ws'))
+}
+
+const op = (text: string): Token => ({ type: 'op', text })
+const str = (text: string): Token => ({ type: 'str', text: JSON.stringify(text) })
+const name = (text: string): Token => ({ type: 'name', text })
+
+/** Moves `key=value` arguments of a JS callable into a trailing marked dict literal. */
+function packKeywordArguments(inner: Token[]): Token[] {
+  const args = splitArguments(inner)
+  const positional: Token[][] = []
+  const keyword: Array<[string, Token[]]> = []
+  for (const arg of args) {
+    const first = arg.findIndex(token => token.type !== 'ws')
+    const eq = significantIndex(arg, first, 1)
+    if (arg[first].type === 'name' && arg[eq]?.text === '=')
+      keyword.push([arg[first].text, arg.slice(eq + 1)])
+    else positional.push(arg)
+  }
+  if (keyword.length === 0) return inner
+  const packed: Token[] = [op('{'), str(KWARGS_MARKER), op(':'), name('true')]
+  for (const [key, value] of keyword) packed.push(op(','), str(key), op(':'), ...value)
+  packed.push(op('}'))
+  const out: Token[] = []
+  for (const arg of [...positional, packed]) {
+    if (out.length > 0) out.push(op(','))
+    out.push(...arg)
+  }
+  return out
+}
+
+function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
+  const out: Token[] = []
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]
+    const nextIndex = significantIndex(tokens, i, 1)
+    const next = tokens[nextIndex]
+    if (token.type !== 'name' || next === undefined) {
+      out.push(token)
+      continue
+    }
+    const role = nameRole(tokens, i)
+    if (
+      role === 'variable' &&
+      LAZY_ROOTS.has(token.text) &&
+      (next.text === '[' || next.text === '.')
+    ) {
+      if (next.text === '[') {
+        const close = matchingBracket(tokens, nextIndex)
+        if (close > 0) {
+          const key = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
+          out.push(name('__lazy_get'), op('('), str(token.text), op(','), ...key, op(')'))
+          i = close
+          continue
+        }
+      } else {
+        const attrIndex = significantIndex(tokens, nextIndex, 1)
+        const afterAttr = significant(tokens, attrIndex, 1)
+        if (tokens[attrIndex]?.type === 'name' && afterAttr?.text !== '(') {
+          out.push(
+            name('__lazy_get'),
+            op('('),
+            str(token.text),
+            op(','),
+            str(tokens[attrIndex].text),
+            op(')')
+          )
+          i = attrIndex
+          continue
+        }
+      }
+    }
+    const isJsCall =
+      next.text === '(' &&
+      ((role === 'filter' && callables.filters.has(token.text)) ||
+        (role === 'test' && callables.tests.has(token.text)) ||
+        (role === 'variable' && callables.functions.has(token.text)))
+    if (isJsCall) {
+      const close = matchingBracket(tokens, nextIndex)
+      if (close > 0) {
+        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
+        out.push(token, op('('), ...packKeywordArguments(inner), op(')'))
+        i = close
+        continue
+      }
+    }
+    out.push(token)
+  }
+  return out
+}
+
+function collectNames(tokens: Token[], names: Set<string>, skipFirst: boolean): void {
+  let first = skipFirst
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]
+    if (token.type !== 'name') continue
+    if (first) {
+      first = false
+      continue
+    }
+    if (KEYWORDS.has(token.text) || nameRole(tokens, i) !== 'variable') continue
+    if (significant(tokens, i, 1)?.text === '(') continue
+    names.add(token.text)
+  }
+}
+
+function collectLocals(tag: string, tokens: Token[], locals: Set<string>): void {
+  const body = tokens.filter(token => token.type !== 'ws')
+  if (tag === 'for') {
+    for (const token of body.slice(1)) {
+      if (token.text === 'in') break
+      if (token.type === 'name') locals.add(token.text)
+    }
+  } else if (tag === 'set' || tag === 'with') {
+    for (let i = 1; i < body.length; i++) {
+      if (body[i].type === 'name' && body[i - 1].text !== '.' && body[i + 1]?.text !== '.')
+        locals.add(body[i].text)
+      if (tag === 'set' && body[i].text === '=') break
+    }
+  } else if (tag === 'macro') {
+    for (const token of body.slice(1)) if (token.type === 'name') locals.add(token.text)
+  }
+}
+
+function wrapped(tokens: Token[], slot: number, filter: string): string {
+  return ` (${joinTokens(tokens)}) | ${filter}(${slot}) `
+}
+
+export function prepareTemplate(
+  source: string,
+  options: { escapeBackslashes: boolean; callables: JsCallables }
+): PreparedTemplate {
+  const regions = lexTemplate(source)
+  const slots: Slot[] = []
+  const names = new Set<string>()
+  const locals = new Set<string>()
+  let code = ''
+  for (const region of regions) {
+    if (!('tokens' in region)) {
+      code += region.text
+      continue
+    }
+    let tokens = region.tokens
+    if (region.kind === 'output' && options.escapeBackslashes) {
+      tokens = tokens.map(token =>
+        token.type === 'str' ? { type: 'str', text: token.text.replace(/\\/g, '\\\\') } : token
+      )
+    }
+    tokens = rewriteExpression(tokens, options.callables)
+    if (region.kind === 'output') {
+      collectNames(tokens, names, false)
+      slots.push({ expr: joinTokens(tokens) })
+      code += `${region.open}${wrapped(tokens, slots.length - 1, '__out')}${region.close}`
+      continue
+    }
+    const tagIndex = tokens.findIndex(token => token.type !== 'ws')
+    const tag = tokens[tagIndex]?.text ?? ''
+    collectNames(tokens, names, true)
+    collectLocals(tag, tokens, locals)
+    if ((tag === 'if' || tag === 'elif') && tagIndex >= 0) {
+      const condition = tokens.slice(tagIndex + 1)
+      slots.push({ expr: joinTokens(condition) })
+      code += `${region.open} ${tag}${wrapped(condition, slots.length - 1, '__truth')}${region.close}`
+      continue
+    }
+    if (tag === 'for') {
+      const inIndex = tokens.findIndex(
+        (token, i) => i > tagIndex && token.type === 'name' && token.text === 'in'
+      )
+      let end = tokens.length
+      let depth = 0
+      for (let i = inIndex + 1; inIndex > 0 && i < tokens.length; i++) {
+        const text = tokens[i].text
+        if (tokens[i].type === 'op' && '([{'.includes(text)) depth++
+        if (tokens[i].type === 'op' && ')]}'.includes(text)) depth--
+        if (depth === 0 && tokens[i].type === 'name' && (text === 'if' || text === 'recursive')) {
+          end = i
+          break
+        }
+      }
+      if (inIndex > 0) {
+        const iterable = tokens.slice(inIndex + 1, end)
+        slots.push({ expr: joinTokens(iterable) })
+        code +=
+          `${region.open}${joinTokens(tokens.slice(0, inIndex + 1))}` +
+          `${wrapped(iterable, slots.length - 1, '__iter')}${joinTokens(tokens.slice(end))}${region.close}`
+        continue
+      }
+    }
+    code += `${region.open}${joinTokens(tokens)}${region.close}`
+  }
+  const single = regions.length === 1 && regions[0].kind === 'output'
+  return { code, slots, names, locals, single }
+}

@@ -1,0 +1,644 @@
+// The templar: renders every keyword and module argument the way Ansible 2.14 does, on top of
+// minijinja (see docs/decisions/0001-template-engine.md).
+import {
+  CompileFailure,
+  engineMessage,
+  evaluateExpression,
+  jsCallables,
+  installHooks,
+  MandatoryUndefined,
+  renderCode,
+  UndefinedInput,
+  type CallContext,
+  type RenderFrame
+} from './engine.js'
+import { ConditionalError, TemplateError, UndefinedVariableError } from './errors.js'
+import { LazyMapping } from './lazy.js'
+import { lexTemplate, type Token } from './lexer.js'
+import { NOT_LITERAL, pyLiteralEval } from './literal.js'
+import { OMIT_TOKEN } from './omit.js'
+import { prepareTemplate, type PreparedTemplate } from './preprocess.js'
+import { isUnsafe } from './unsafe.js'
+import { fromEngine, isPlainObject, pyRepr, pyStr, pyTruthy, pyTypeName } from './values.js'
+import { runLookup, type LookupOptions } from './lookups.js'
+
+export interface TemplateOptions {
+  /** Turn a rendered "[...]", "{...}", "True" or "False" back into data (Ansible's default). */
+  convertData?: boolean
+  /** When false, a template that hits an undefined variable is returned unrendered. */
+  failOnUndefined?: boolean
+}
+
+export interface TemplarOptions {
+  /** Receives warnings Ansible prints on stderr (without the "[WARNING]: " prefix). */
+  onWarning?: (message: string) => void
+}
+
+export interface TemplateFileOptions {
+  trimBlocks?: boolean
+  lstripBlocks?: boolean
+  newlineSequence?: string
+}
+
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/
+const MAY_BE_TEMPLATE = /\{\{|\{%|\{#/
+const MAX_PREPARED = 5000
+const prepared = new Map<string, PreparedTemplate>()
+
+function prepare(source: string, escapeBackslashes: boolean): PreparedTemplate {
+  const key = `${escapeBackslashes ? 1 : 0}${source}`
+  let entry = prepared.get(key)
+  if (!entry) {
+    if (prepared.size >= MAX_PREPARED) prepared.clear()
+    entry = prepareTemplate(source, { escapeBackslashes, callables: jsCallables() })
+    prepared.set(key, entry)
+  }
+  return entry
+}
+
+type Resolution = { value: unknown } | { error: unknown }
+
+/** One variable namespace with its lazily rendered values (the task's vars, or one host's). */
+class Scope {
+  readonly resolved = new Map<string, Resolution>()
+  readonly inProgress = new Set<string>()
+  readonly lazyEntries = new Map<string, unknown>()
+
+  constructor(
+    readonly templar: Templar,
+    readonly vars: Record<string, unknown>
+  ) {}
+
+  has(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.vars, name)
+  }
+
+  /** The variable's value with its templates rendered; throws what rendering threw. */
+  resolve(name: string): unknown {
+    const done = this.resolved.get(name)
+    if (done) {
+      if ('error' in done) throw done.error
+      return done.value
+    }
+    if (this.inProgress.has(name)) {
+      throw new TemplateError(
+        `recursive loop detected in template string: ${pyStr(this.vars[name])}`
+      )
+    }
+    this.inProgress.add(name)
+    try {
+      const value = this.templar.templateIn(this.vars[name], this, {})
+      this.resolved.set(name, { value })
+      return value
+    } catch (error) {
+      this.resolved.set(name, { error })
+      throw error
+    } finally {
+      this.inProgress.delete(name)
+    }
+  }
+
+  lazyGet(root: string, key: unknown): unknown {
+    const container = this.has(root) ? this.vars[root] : root === 'vars' ? this.vars : undefined
+    if (container === undefined || container === null) return undefined
+    if (container === this.vars) {
+      const name = String(key)
+      return this.has(name) ? this.resolve(name) : undefined
+    }
+    if (container instanceof LazyMapping) return this.lazyEntry(container, root, String(key))
+    const value = this.resolve(root) as Record<string, unknown> | unknown[]
+    return (value as Record<string, unknown>)?.[String(key)]
+  }
+
+  lazyEntry(mapping: LazyMapping, root: string, key: string): unknown {
+    const cacheKey = `${root}\u0000${key}`
+    if (this.lazyEntries.has(cacheKey)) return this.lazyEntries.get(cacheKey)
+    const item = mapping.getItem(key)
+    let value: unknown
+    if (isPlainObject(item)) {
+      const hostScope = new Scope(this.templar, item)
+      const out: Record<string, unknown> = {}
+      for (const name of Object.keys(item)) {
+        if (item[name] instanceof LazyMapping) continue
+        try {
+          out[name] = hostScope.resolve(name)
+        } catch {
+          // Ansible fails only when such a variable is used; it stays undefined here.
+        }
+      }
+      value = out
+    } else {
+      value = this.templar.templateIn(item, this, {})
+    }
+    this.lazyEntries.set(cacheKey, value)
+    return value
+  }
+
+  materialise(mapping: LazyMapping, root: string): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const key of mapping.listKeys()) out[key] = this.lazyEntry(mapping, root, key)
+    return out
+  }
+}
+
+interface Chain {
+  /** Source of the root: a name or a __lazy_get(...) call. */
+  root: string
+  rootName?: string
+  lazy?: { root: string; keySource: string }
+  accessors: Array<{ source: string; attribute?: string; keySource?: string }>
+}
+
+const GUARD_FILTERS = new Set(['default', 'd', 'mandatory'])
+const GUARD_TESTS = new Set(['defined', 'undefined', 'none'])
+
+/** Variable access chains (`a.b[c]`) in an expression, in source order, without guarded ones. */
+function accessChains(expr: string): Chain[] {
+  const region = lexTemplate(`{{${expr}}}`)[0]
+  if (!region || region.kind !== 'output') return []
+  const tokens = region.tokens.filter(token => token.type !== 'ws')
+  const chains: Chain[] = []
+  const closing = (from: number): number => {
+    let depth = 0
+    for (let i = from; i < tokens.length; i++) {
+      if ('([{'.includes(tokens[i].text) && tokens[i].type === 'op') depth++
+      if (')]}'.includes(tokens[i].text) && tokens[i].type === 'op' && --depth === 0) return i
+    }
+    return -1
+  }
+  const text = (from: number, to: number): string =>
+    tokens
+      .slice(from, to)
+      .map((t: Token) => t.text)
+      .join(' ')
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]
+    const prev = tokens[i - 1]?.text
+    if (token.type !== 'name' || prev === '.' || prev === '|' || prev === 'is') continue
+    if (prev === 'not' && tokens[i - 2]?.text === 'is') continue
+    let end = i + 1
+    const chain: Chain = { root: token.text, accessors: [] }
+    if (token.text === '__lazy_get' && tokens[i + 1]?.text === '(') {
+      const close = closing(i + 1)
+      if (close < 0) continue
+      chain.root = text(i, close + 1)
+      chain.lazy = { root: JSON.parse(tokens[i + 2].text) as string, keySource: text(i + 4, close) }
+      end = close + 1
+    } else if (tokens[i + 1]?.text === '(' || tokens[i + 1]?.text === '=') {
+      continue
+    } else {
+      chain.rootName = token.text
+    }
+    while (end < tokens.length) {
+      if (
+        tokens[end].text === '.' &&
+        tokens[end + 1]?.type === 'name' &&
+        tokens[end + 2]?.text !== '('
+      ) {
+        chain.accessors.push({
+          source: `.${tokens[end + 1].text}`,
+          attribute: tokens[end + 1].text
+        })
+        end += 2
+      } else if (tokens[end].text === '[') {
+        const close = closing(end)
+        if (close < 0) break
+        chain.accessors.push({
+          source: `[${text(end + 1, close)}]`,
+          keySource: text(end + 1, close)
+        })
+        end = close + 1
+      } else break
+    }
+    const after = tokens[end]?.text
+    const guarded =
+      (after === '|' && GUARD_FILTERS.has(tokens[end + 1]?.text ?? '')) ||
+      (after === 'is' &&
+        (GUARD_TESTS.has(tokens[end + 1]?.text ?? '') ||
+          (tokens[end + 1]?.text === 'not' && GUARD_TESTS.has(tokens[end + 2]?.text ?? ''))))
+    if (!guarded) chains.push(chain)
+    i = end - 1
+  }
+  return chains
+}
+
+const KNOWN_GLOBALS = new Set([
+  'range',
+  'dict',
+  'namespace',
+  'lipsum',
+  'cycler',
+  'joiner',
+  'true',
+  'false',
+  'none'
+])
+
+export class Templar {
+  constructor(private readonly options: TemplarOptions = {}) {}
+
+  /** Renders strings inside `value` (recursively through lists and dicts) with `vars`. */
+  template(value: unknown, vars: Record<string, unknown>, options: TemplateOptions = {}): unknown {
+    return this.templateIn(value, new Scope(this, vars), options)
+  }
+
+  /** @internal rendering inside an existing variable scope. */
+  templateIn(value: unknown, scope: Scope, options: TemplateOptions): unknown {
+    if (isUnsafe(value)) return value.text
+    if (typeof value === 'string') return this.templateString(value, scope, options)
+    if (Array.isArray(value)) return value.map(item => this.templateIn(item, scope, options))
+    if (isPlainObject(value)) {
+      const out: Record<string, unknown> = {}
+      for (const [key, item] of Object.entries(value)) {
+        const renderedKey = MAY_BE_TEMPLATE.test(key)
+          ? pyStr(this.templateString(key, scope, options))
+          : key
+        out[renderedKey] = this.templateIn(item, scope, options)
+      }
+      return out
+    }
+    return value
+  }
+
+  /** True when the string would be rendered (holds {{, {% or {#). */
+  isTemplate(value: unknown): boolean {
+    return typeof value === 'string' && MAY_BE_TEMPLATE.test(value)
+  }
+
+  private templateString(source: string, scope: Scope, options: TemplateOptions): unknown {
+    if (!MAY_BE_TEMPLATE.test(source)) return source
+    const single = SINGLE_VAR.exec(source)
+    if (single && scope.has(single[1])) {
+      const raw = scope.vars[single[1]]
+      if (typeof raw === 'boolean' || typeof raw === 'number' || raw === null) return raw
+    }
+    try {
+      return this.render(source, scope, options, {
+        escapeBackslashes: true,
+        trimBlocks: false,
+        lstripBlocks: false
+      })
+    } catch (error) {
+      if (error instanceof UndefinedVariableError && options.failOnUndefined === false)
+        return source
+      throw error
+    }
+  }
+
+  private render(
+    source: string,
+    scope: Scope,
+    options: TemplateOptions,
+    settings: { escapeBackslashes: boolean; trimBlocks: boolean; lstripBlocks: boolean }
+  ): unknown {
+    const template = prepare(source, settings.escapeBackslashes)
+    const context = this.contextFor(template, scope)
+    const frame: RenderFrame = { allowUndefined: new Set(), context: this.callContext(scope) }
+    let output: string
+    for (;;) {
+      frame.error = undefined
+      frame.undefinedSlot = undefined
+      frame.captured = undefined
+      let engineError: unknown
+      try {
+        output = renderCode({ code: template.code, settings, context, frame })
+      } catch (error) {
+        engineError = error
+        output = ''
+      }
+      if (frame.error !== undefined)
+        throw this.callbackFailure(frame.error, source, template, context, scope, frame)
+      if (frame.undefinedSlot !== undefined) {
+        const undefinedError = this.explainUndefined(
+          template,
+          [frame.undefinedSlot],
+          context,
+          scope,
+          frame
+        )
+        if (undefinedError) throw undefinedError
+        frame.allowUndefined.add(frame.undefinedSlot)
+        continue
+      }
+      if (engineError !== undefined)
+        throw this.engineFailure(engineError, source, template, context, scope, frame)
+      break
+    }
+    if (options.convertData === false) return output
+    // Rendering a list/dict/bool and literal_eval-ing its repr gives the value back: skip the trip.
+    const captured = frame.captured as RenderFrame['captured']
+    if (template.single && captured) {
+      const value = captured.value
+      if (Array.isArray(value) || isPlainObject(value) || typeof value === 'boolean') return value
+    }
+    if (
+      output.startsWith('[') ||
+      output.startsWith('{') ||
+      output === 'True' ||
+      output === 'False'
+    ) {
+      const literal = pyLiteralEval(output)
+      if (literal !== NOT_LITERAL) return literal
+    }
+    return output
+  }
+
+  private contextFor(template: PreparedTemplate, scope: Scope): Record<string, unknown> {
+    const context: Record<string, unknown> = {}
+    for (const name of template.names) {
+      if (!scope.has(name)) {
+        if (name === 'omit') context.omit = OMIT_TOKEN
+        continue
+      }
+      const raw = scope.vars[name]
+      try {
+        context[name] =
+          raw instanceof LazyMapping ? scope.materialise(raw, name) : scope.resolve(name)
+      } catch {
+        // Reported only if the template really reads it (see explainUndefined).
+      }
+    }
+    return context
+  }
+
+  private callContext(scope: Scope): CallContext {
+    return {
+      getVariable: name => (scope.has(name) ? scope.resolve(name) : undefined),
+      hasVariable: name => scope.has(name),
+      renderString: (source, options) => this.templateString(source, scope, options ?? {}),
+      lazyGet: (root, key) => scope.lazyGet(root, key),
+      lookup: (name, terms, kwargs) => this.lookupIn(name, terms, scope, kwargs)
+    }
+  }
+
+  /** Names the first undefined variable/attribute read by the given slots, or null. */
+  private explainUndefined(
+    template: PreparedTemplate,
+    slots: number[],
+    context: Record<string, unknown>,
+    scope: Scope,
+    frame: RenderFrame
+  ): UndefinedVariableError | null {
+    for (const slot of slots) {
+      for (const chain of accessChains(template.slots[slot].expr)) {
+        if (
+          chain.rootName &&
+          (template.locals.has(chain.rootName) || KNOWN_GLOBALS.has(chain.rootName))
+        )
+          continue
+        let base = evaluateExpression(chain.root, context, frame)
+        if (base === undefined) {
+          if (chain.rootName) {
+            const resolution = scope.resolved.get(chain.rootName)
+            if (resolution && 'error' in resolution) {
+              const inner = resolution.error
+              if (inner instanceof TemplateError) {
+                const Kind =
+                  inner instanceof UndefinedVariableError ? UndefinedVariableError : TemplateError
+                throw new Kind(`${pyStr(scope.vars[chain.rootName])}: ${inner.message}`)
+              }
+              throw inner
+            }
+            return new UndefinedVariableError(`'${chain.rootName}' is undefined`)
+          }
+          if (chain.lazy) {
+            const key = evaluateExpression(chain.lazy.keySource, context, frame)
+            return new UndefinedVariableError(`"${chain.lazy.root}[${pyRepr(key)}]" is undefined`)
+          }
+          continue
+        }
+        let sourceSoFar = chain.root
+        for (const accessor of chain.accessors) {
+          sourceSoFar += accessor.source
+          const value = evaluateExpression(sourceSoFar, context, frame)
+          if (value === undefined) {
+            const key =
+              accessor.attribute ?? evaluateExpression(accessor.keySource ?? '', context, frame)
+            if (Array.isArray(base) && typeof key === 'number') {
+              return new UndefinedVariableError(`list object has no element ${key}`)
+            }
+            const typeName = Array.isArray(base) ? 'list' : pyTypeName(base)
+            return new UndefinedVariableError(
+              `'${typeName} object' has no attribute '${pyStr(key)}'`
+            )
+          }
+          base = value
+        }
+      }
+    }
+    return null
+  }
+
+  private allSlots(template: PreparedTemplate): number[] {
+    return template.slots.map((_, index) => index)
+  }
+
+  private callbackFailure(
+    error: unknown,
+    source: string,
+    template: PreparedTemplate,
+    context: Record<string, unknown>,
+    scope: Scope,
+    frame: RenderFrame
+  ): Error {
+    if (error instanceof UndefinedInput) {
+      const undefinedError = this.explainUndefined(
+        template,
+        this.allSlots(template),
+        context,
+        scope,
+        frame
+      )
+      if (error instanceof MandatoryUndefined) {
+        const name = /^'([^']*)' is undefined$/.exec(undefinedError?.message ?? '')?.[1]
+        return new TemplateError(
+          error.customMessage ?? `Mandatory variable ${name ? `'${name}' ` : ''} not defined.`
+        )
+      }
+      return (
+        undefinedError ??
+        new UndefinedVariableError(`an undefined value was used while templating '${source}'`)
+      )
+    }
+    if (error instanceof TemplateError) return error
+    const message = error instanceof Error ? error.message : String(error)
+    return new TemplateError(`Unexpected failure during templating of '${source}': ${message}`)
+  }
+
+  private engineFailure(
+    error: unknown,
+    source: string,
+    template: PreparedTemplate,
+    context: Record<string, unknown>,
+    scope: Scope,
+    frame: RenderFrame
+  ): Error {
+    const message = engineMessage(error)
+    const unknown = /^unknown (?:filter|test): (?:filter|test) (\S+) is unknown/.exec(message)
+    if (unknown) {
+      return new TemplateError(
+        `template error while templating string: Could not load "${unknown[1]}": '${unknown[1]}'. String: ${source}`
+      )
+    }
+    if (error instanceof CompileFailure || /^syntax error/.test(message)) {
+      return new TemplateError(
+        `template error while templating string: ${message}. String: ${source}`
+      )
+    }
+    if (/undefined/.test(message)) {
+      const undefinedError = this.explainUndefined(
+        template,
+        this.allSlots(template),
+        context,
+        scope,
+        frame
+      )
+      if (undefinedError) return undefinedError
+    }
+    if (/^invalid operation/.test(message)) {
+      return new TemplateError(
+        `Unexpected templating type error occurred on (${source}): ${message}`
+      )
+    }
+    return new TemplateError(
+      `An unhandled exception occurred while templating '${source}': ${message}`
+    )
+  }
+
+  /**
+   * Evaluates `when`/`changed_when`/`failed_when`/`until`: a string is a bare Jinja expression,
+   * a list means all must hold, booleans and numbers stand for themselves.
+   */
+  evaluateConditional(
+    condition: unknown,
+    vars: Record<string, unknown>,
+    options: { onWarning?: (message: string) => void } = {}
+  ): boolean {
+    const scope = new Scope(this, vars)
+    const conditions = Array.isArray(condition) ? condition : [condition]
+    for (const item of conditions) {
+      if (!this.checkConditional(item, scope, options.onWarning ?? this.options.onWarning))
+        return false
+    }
+    return true
+  }
+
+  private checkConditional(
+    condition: unknown,
+    scope: Scope,
+    warn?: (message: string) => void
+  ): boolean {
+    if (condition === null || condition === undefined || condition === '') return true
+    const original = isUnsafe(condition) ? condition.text : condition
+    if (typeof original !== 'string') return pyTruthy(original)
+    if (MAY_BE_TEMPLATE.test(original)) {
+      warn?.(
+        `conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${original}`
+      )
+    }
+    try {
+      const value = this.templateIn(condition, scope, {})
+      if (typeof value !== 'string' || value === '') return pyTruthy(value)
+      const presented = `{% if ${value} %} True {% else %} False {% endif %}`
+      const result = String(
+        this.render(
+          presented,
+          scope,
+          {},
+          { escapeBackslashes: true, trimBlocks: false, lstripBlocks: false }
+        )
+      ).trim()
+      if (result === 'True') return true
+      if (result === 'False') return false
+      throw new TemplateError(`unable to evaluate conditional: ${original}`)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      const detail =
+        error instanceof UndefinedVariableError
+          ? `error while evaluating conditional (${original}): ${message}`
+          : message
+      throw new ConditionalError(
+        `The conditional check '${original}' failed. The error was: ${detail}`
+      )
+    }
+  }
+
+  /** Renders a template file's text (the `template` module and lookup): always a string. */
+  renderTemplateFile(
+    text: string,
+    vars: Record<string, unknown>,
+    options: TemplateFileOptions = {}
+  ): string {
+    const scope = new Scope(this, vars)
+    const newline = options.newlineSequence ?? '\n'
+    const rendered = String(
+      this.render(
+        text,
+        scope,
+        { convertData: false },
+        {
+          escapeBackslashes: false,
+          trimBlocks: options.trimBlocks ?? true,
+          lstripBlocks: options.lstripBlocks ?? false
+        }
+      )
+    )
+    // Jinja drops the template's final newline; Ansible adds back as many as the source had.
+    const wanted = /\n*$/.exec(text)?.[0].length ?? 0
+    const present = /\n*$/.exec(rendered)?.[0].length ?? 0
+    const output = rendered + '\n'.repeat(Math.max(0, wanted - present))
+    return newline === '\n' ? output : output.replace(/\r\n|\r|\n/g, newline)
+  }
+
+  /** Runs a lookup plugin the way `with_<name>` does: terms already templated, returns the list. */
+  lookup(
+    name: string,
+    terms: unknown[],
+    vars: Record<string, unknown>,
+    options: LookupOptions = {}
+  ): unknown[] {
+    return this.lookupIn(name, terms, new Scope(this, vars), options)
+  }
+
+  private lookupIn(
+    name: string,
+    terms: unknown[],
+    scope: Scope,
+    options: LookupOptions
+  ): unknown[] {
+    return runLookup(name, terms, options, {
+      getVariable: variable => (scope.has(variable) ? scope.resolve(variable) : undefined),
+      hasVariable: variable => scope.has(variable),
+      renderTemplateFile: text => this.renderTemplateFile(text, scope.vars),
+      warn: message => this.options.onWarning?.(message)
+    })
+  }
+}
+
+/** Hooks called by the rewritten template (see preprocess.ts). */
+installHooks({
+  out(value, slot, frame) {
+    if (value === undefined) {
+      if (frame.allowUndefined.has(slot)) return ''
+      frame.undefinedSlot ??= slot
+      return ''
+    }
+    const plain = fromEngine(value)
+    frame.captured = { value: plain }
+    return plain === null ? '' : pyStr(plain)
+  },
+  truth(value, slot, frame) {
+    if (value === undefined && !frame.allowUndefined.has(slot)) {
+      frame.undefinedSlot ??= slot
+      return false
+    }
+    return pyTruthy(value)
+  },
+  iter(value, slot, frame) {
+    if (value === undefined && !frame.allowUndefined.has(slot)) {
+      frame.undefinedSlot ??= slot
+      return []
+    }
+    return value ?? []
+  }
+})

@@ -1,0 +1,140 @@
+// Python value semantics on JS data. Templates are Ansible's, so values print, compare and test
+// the way Python 3 does: str(True) is "True", repr of a list uses single quotes, None is falsy.
+// JS cannot tell 2.0 from 2 once a value has left the engine: integral floats print as ints.
+
+export type PlainObject = Record<string, unknown>
+
+export function isPlainObject(value: unknown): value is PlainObject {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+/** Converts what minijinja-js hands to JS (Maps for dicts) into plain JSON-like data. */
+export function fromEngine(value: unknown): unknown {
+  if (value instanceof Map) {
+    const out: PlainObject = {}
+    for (const [k, v] of value) out[String(k)] = fromEngine(v)
+    return out
+  }
+  if (Array.isArray(value)) return value.map(fromEngine)
+  return value
+}
+
+export type PyTypeName =
+  'int' | 'float' | 'str' | 'bool' | 'NoneType' | 'list' | 'dict' | 'AnsibleUndefined'
+
+export function pyTypeName(value: unknown): PyTypeName {
+  if (value === undefined) return 'AnsibleUndefined'
+  if (value === null) return 'NoneType'
+  if (typeof value === 'boolean') return 'bool'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
+  if (typeof value === 'string') return 'str'
+  if (Array.isArray(value)) return 'list'
+  return 'dict'
+}
+
+export function pyTruthy(value: unknown): boolean {
+  if (value === undefined || value === null) return false
+  if (typeof value === 'boolean') return value
+  if (typeof value === 'number') return value !== 0 && !Number.isNaN(value)
+  if (typeof value === 'string') return value.length > 0
+  if (Array.isArray(value)) return value.length > 0
+  if (value instanceof Map) return value.size > 0
+  if (typeof value === 'object') return Object.keys(value).length > 0
+  return true
+}
+
+/** Python's repr() of a float. */
+export function pyFloatRepr(value: number): string {
+  if (Number.isNaN(value)) return 'nan'
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
+  if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${value}.0`
+  const abs = Math.abs(value)
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
+    // Python: 1e-05, 1.5e+16 (two-digit exponent at least)
+    const [mantissa, exponent] = value.toExponential().split('e')
+    const sign = exponent.startsWith('-') ? '-' : '+'
+    const digits = exponent.replace(/^[-+]/, '').padStart(2, '0')
+    return `${mantissa}e${sign}${digits}`
+  }
+  return String(value)
+}
+
+function pyNumberStr(value: number): string {
+  return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : pyFloatRepr(value)
+}
+
+/** Python's repr() of a str: single quotes unless the text holds ' and no ". */
+export function pyStrRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'"
+  let out = quote
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number
+    if (ch === '\\') out += '\\\\'
+    else if (ch === quote) out += `\\${quote}`
+    else if (ch === '\n') out += '\\n'
+    else if (ch === '\r') out += '\\r'
+    else if (ch === '\t') out += '\\t'
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else out += ch
+  }
+  return out + quote
+}
+
+export function pyRepr(value: unknown): string {
+  if (value === undefined) return 'AnsibleUndefined'
+  if (value === null) return 'None'
+  if (typeof value === 'boolean') return value ? 'True' : 'False'
+  if (typeof value === 'number') return pyNumberStr(value)
+  if (typeof value === 'string') return pyStrRepr(value)
+  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`
+  if (value instanceof Map) {
+    return `{${[...value].map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`
+  }
+  if (typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`)
+      .join(', ')}}`
+  }
+  return String(value)
+}
+
+/** Python's str(): strings as they are, everything else as repr. */
+export function pyStr(value: unknown): string {
+  return typeof value === 'string' ? value : pyRepr(value)
+}
+
+/** Python's == for JSON-like data: '1' != 1, 1 == 1.0, True == 1. */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  const na = typeof a === 'boolean' ? Number(a) : a
+  const nb = typeof b === 'boolean' ? Number(b) : b
+  if (typeof na === 'number' && typeof nb === 'number') return na === nb
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]))
+  }
+  if (a instanceof Map || b instanceof Map) return pyEquals(fromEngine(a), fromEngine(b))
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a)
+    return keys.length === Object.keys(b).length && keys.every(k => k in b && pyEquals(a[k], b[k]))
+  }
+  return a === b
+}
+
+/** Python's < for the types templates compare (numbers, strings, lists). */
+export function pyCompare(a: unknown, b: unknown): number {
+  const na = typeof a === 'boolean' ? Number(a) : a
+  const nb = typeof b === 'boolean' ? Number(b) : b
+  if (typeof na === 'number' && typeof nb === 'number') return na - nb
+  if (typeof na === 'string' && typeof nb === 'string') return na < nb ? -1 : na > nb ? 1 : 0
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const c = pyCompare(a[i], b[i])
+      if (c !== 0) return c
+    }
+    return a.length - b.length
+  }
+  throw new TypeError(
+    `'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`
+  )
+}
