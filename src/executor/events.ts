@@ -56,7 +56,13 @@ export type RunEvent =
       /** Delegated host, when delegate_to was used. */
       delegatedTo?: string
     }
-  | { type: 'include'; file: string; hosts: string[] }
+  | {
+      type: 'include'
+      file: string
+      hosts: string[]
+      /** Loop item label of an include in a loop (`included: f.yml for h1 => (item=x)`). */
+      item?: unknown
+    }
   | { type: 'no_hosts_matched'; play: PlayInfo }
   | { type: 'no_hosts_remaining'; play: PlayInfo }
   | { type: 'warning'; message: string }

@@ -1,0 +1,726 @@
+// One play run (one serial batch) under the linear strategy: tasks in lock-step over the hosts
+// (up to `forks` at a time), blocks with rescue/always, includes, handlers, meta actions, and
+// the failure rules (any_errors_fatal, max_fail_percentage, a failed host leaves the play).
+import path from 'node:path'
+import { loadTaskFile, newNodeId, resolveTaskFile } from '../playbook/loader.js'
+import { loadRole } from '../playbook/roles.js'
+import { PlaybookError } from '../playbook/errors.js'
+import type { BlockNode, Play, PlayItem, TaskNode } from '../playbook/objects.js'
+import type { PlayInfo, TaskInfo } from './events.js'
+import { gatherFacts } from './facts.js'
+import { inheritedTags, inheritedValue } from './inherit.js'
+import { applyEffects } from './effects.js'
+import { callbackResult, censor, registeredCopy, statusOf, type Result } from './results.js'
+import { bump, type RunContext } from './run-context.js'
+import { shouldRun } from './tags.js'
+import { evaluateWhen, runTaskOnHost, type HostOutcome } from './task.js'
+import { TaskFailure } from './task-failure.js'
+import type { PlayScope } from './vars.js'
+
+interface Failure {
+  task: TaskNode
+  result: Result
+}
+
+interface IncludedFile {
+  file: string
+  task: TaskNode
+  args: Record<string, unknown>
+  itemVars: Record<string, unknown>
+  hosts: string[]
+  results: { host: string; result: Result }[]
+  /** Loop item label, for `included: ... => (item=x)`. */
+  label?: unknown
+}
+
+/** How a play run ended, for the playbook loop (Ansible's RUN_FAILED_BREAK_PLAY). */
+export interface PlayRunOutcome {
+  breakPlaybook: boolean
+}
+
+export class PlayRun {
+  private readonly failed = new Map<string, Failure>()
+  private readonly ended = new Set<string>()
+  private readonly notified = new Map<TaskNode, Set<string>>()
+  private aborted = false
+  private breakPlaybook = false
+  private readonly scope: PlayScope
+  private readonly info: PlayInfo
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly play: Play,
+    private readonly batch: string[],
+    playHostsAll: string[],
+    varsFiles: Record<string, unknown>
+  ) {
+    this.scope = {
+      play,
+      varsFiles,
+      playHostsAll,
+      batchHosts: batch,
+      activeHosts: () => this.batch.filter(host => this.isActive(host))
+    }
+    this.info = { name: play.name, hosts: batch, position: play.position }
+  }
+
+  private isActive(host: string): boolean {
+    return (
+      !this.failed.has(host) &&
+      !this.ended.has(host) &&
+      !this.run.unreachableHosts.has(host) &&
+      !this.run.failedHosts.has(host)
+    )
+  }
+
+  async execute(): Promise<PlayRunOutcome> {
+    this.run.emit({ type: 'play_start', play: this.info })
+    const hosts = this.batch.filter(host => this.isActive(host))
+    if (this.gatherFactsEnabled()) await this.runTask(this.factsTask(), hosts)
+    for (const section of [this.play.preTasks, this.play.tasks, this.play.postTasks]) {
+      if (this.aborted) break
+      await this.runItems(section, this.batch)
+      if (!this.aborted) await this.flushHandlers()
+    }
+    const newlyFailed = this.batch.filter(
+      host => this.failed.has(host) || this.run.unreachableHosts.has(host)
+    )
+    if (this.batch.length > 0 && newlyFailed.length === this.batch.length) this.breakPlaybook = true
+    this.run.emit({ type: 'play_end', play: this.info })
+    return { breakPlaybook: this.breakPlaybook }
+  }
+
+  private gatherFactsEnabled(): boolean {
+    const value = this.play.keywords.gather_facts
+    if (value === undefined || value === null) return true
+    const templated = this.run.templar.template(value, this.run.store.extraVars)
+    return (
+      templated === true || (typeof templated === 'string' && /^(yes|true|on|1)$/i.test(templated))
+    )
+  }
+
+  private factsTask(): TaskNode {
+    return {
+      kind: 'task',
+      id: newNodeId('t'),
+      action: 'gather_facts',
+      module: 'gather_facts',
+      args: {},
+      keywords: { name: 'Gathering Facts', tags: ['always'] },
+      position: this.play.position,
+      baseDir: this.play.baseDir
+    }
+  }
+
+  // ---- walking blocks -------------------------------------------------------------------
+
+  private async runItems(items: PlayItem[], hosts: string[]): Promise<void> {
+    for (const item of items) {
+      if (this.aborted) return
+      const live = hosts.filter(host => this.isActive(host))
+      if (live.length === 0) return
+      if (item.kind === 'block') await this.runBlock(item, live)
+      else await this.runTask(item, live)
+    }
+  }
+
+  private async runBlock(block: BlockNode, hosts: string[]): Promise<void> {
+    await this.runItems(block.block, hosts)
+    const failedInBlock = hosts.filter(host => this.failed.has(host))
+    if (block.rescue.length > 0 && failedInBlock.length > 0 && !this.aborted) {
+      for (const host of failedInBlock) {
+        const failure = this.failed.get(host)
+        this.failed.delete(host)
+        if (failure) {
+          this.run.store.setHostFacts(host, {
+            ansible_failed_task: {
+              name: this.taskName(failure.task, host),
+              action: failure.task.action,
+              args: failure.task.args
+            },
+            ansible_failed_result: registeredCopy(failure.result)
+          })
+        }
+      }
+      await this.runItems(block.rescue, failedInBlock)
+    }
+    if (block.always.length > 0 && !this.aborted) {
+      const carried = new Map<string, Failure>()
+      for (const host of hosts) {
+        const failure = this.failed.get(host)
+        if (failure) {
+          carried.set(host, failure)
+          this.failed.delete(host)
+        }
+      }
+      await this.runItems(block.always, hosts)
+      for (const [host, failure] of carried)
+        if (!this.failed.has(host)) this.failed.set(host, failure)
+    }
+  }
+
+  // ---- tasks ------------------------------------------------------------------------------
+
+  private taskName(task: TaskNode, host?: string): string {
+    const raw = task.keywords.name
+    let name: string
+    if (typeof raw === 'string' && raw !== '') {
+      name = raw
+      if (/\{\{|\{%/.test(raw)) {
+        try {
+          const vars = this.run.store.forHost(host ?? this.batch[0], this.scope, task)
+          name = String(this.run.templar.template(raw, vars))
+        } catch {
+          name = raw
+        }
+      }
+    } else if (task.module === 'include_role' || task.module === 'import_role') {
+      name = `${task.action} : ${String(task.args.name ?? '')}`
+    } else {
+      name = task.action
+    }
+    return task.role ? `${task.role.name} : ${name}` : name
+  }
+
+  private taskInfo(task: TaskNode, handler: boolean): TaskInfo {
+    return {
+      id: task.id,
+      name: this.taskName(task),
+      action: task.action,
+      handler,
+      position: task.position
+    }
+  }
+
+  private selected(task: TaskNode): boolean {
+    const vars = this.run.store.forHost(this.batch[0], this.scope, task)
+    const tags = inheritedTags(task, value => this.run.templar.template(value, vars))
+    return shouldRun(tags, { only: this.run.options.tags, skip: this.run.options.skipTags })
+  }
+
+  private async runTask(task: TaskNode, hosts: string[], handler = false): Promise<void> {
+    if (!handler && !this.selected(task)) return
+    if (task.module === 'meta') {
+      await this.runMeta(task, hosts)
+      return
+    }
+    const info = this.taskInfo(task, handler)
+    const runOnce = this.keywordBool(task, 'run_once')
+    const targets = runOnce ? hosts.slice(0, 1) : hosts
+    this.run.emit({ type: 'task_start', task: info })
+    const outcomes = await this.forEachHost(task, targets)
+    const includes: IncludedFile[] = []
+    for (let index = 0; index < targets.length; index++) {
+      const host = targets[index]
+      const { outcome, durationMs } = outcomes[index]
+      this.processResult(task, info, host, outcome, durationMs, runOnce ? hosts : [host])
+      if (
+        (task.module === 'include_tasks' || task.module === 'include_role') &&
+        !this.failed.has(host)
+      ) {
+        collectIncludes(includes, task, host, outcome.result)
+      }
+    }
+    this.checkFailureLimits(task, hosts)
+    for (const included of includes) {
+      if (this.aborted) break
+      await this.runIncluded(included)
+    }
+  }
+
+  private keywordBool(task: PlayItem, keyword: string, host?: string): boolean {
+    const value = inheritedValue(task, keyword, raw =>
+      this.run.templar.template(
+        raw,
+        this.run.store.forHost(host ?? this.batch[0], this.scope, task)
+      )
+    )
+    if (value === undefined) {
+      const playValue = this.play.keywords[keyword]
+      return playValue === true || playValue === 'yes' || playValue === 'true'
+    }
+    return value === true || (typeof value === 'string' && /^(yes|true|on|1)$/i.test(value))
+  }
+
+  /** Run the task on each host, at most `forks` (or `throttle`) at a time; results in host order. */
+  private async forEachHost(
+    task: TaskNode,
+    hosts: string[]
+  ): Promise<{ outcome: HostOutcome; durationMs: number }[]> {
+    const throttle = Number(task.keywords.throttle ?? 0)
+    const limit = Math.max(1, Math.min(this.run.options.forks, throttle > 0 ? throttle : Infinity))
+    const results: { outcome: HostOutcome; durationMs: number }[] = new Array(hosts.length)
+    let next = 0
+    const worker = async () => {
+      while (next < hosts.length) {
+        const index = next++
+        const started = Date.now()
+        results[index] = {
+          outcome: await this.runOnHost(task, hosts[index]),
+          durationMs: Date.now() - started
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(limit, hosts.length) }, worker))
+    return results
+  }
+
+  private async runOnHost(task: TaskNode, host: string): Promise<HostOutcome> {
+    let vars: Record<string, unknown>
+    try {
+      vars = this.run.store.forHost(host, this.scope, task)
+    } catch (error) {
+      return {
+        result: { failed: true, msg: error instanceof Error ? error.message : String(error) }
+      }
+    }
+    if (task.module === 'gather_facts' || task.module === 'setup')
+      return this.runFacts(task, host, vars)
+    return runTaskOnHost({
+      run: this.run,
+      task,
+      host,
+      vars,
+      check: this.run.options.check,
+      diff: this.run.options.diff
+    })
+  }
+
+  private async runFacts(
+    task: TaskNode,
+    host: string,
+    vars: Record<string, unknown>
+  ): Promise<HostOutcome> {
+    try {
+      if (task.module === 'setup' && !evaluateWhen(this.run, task, vars)) {
+        return {
+          result: { changed: false, skip_reason: 'Conditional result was False', skipped: true }
+        }
+      }
+      const connection = await this.run.connections.get(host, vars)
+      const facts = await gatherFacts(connection, this.run.options.timeoutSec * 1000 || undefined)
+      return { result: { ansible_facts: facts, changed: false, failed: false } }
+    } catch (error) {
+      if (error instanceof Error && error.name === 'UnreachableError') {
+        return { result: { unreachable: true, changed: false, msg: error.message } }
+      }
+      return {
+        result: { failed: true, msg: error instanceof Error ? error.message : String(error) }
+      }
+    }
+  }
+
+  /** Account for one host's result: events, stats, register, facts, notify, failure state. */
+  private processResult(
+    task: TaskNode,
+    info: TaskInfo,
+    host: string,
+    outcome: HostOutcome,
+    durationMs: number,
+    appliesTo: string[]
+  ): void {
+    const result = outcome.result
+    const status = statusOf(result)
+    const ignoreErrors = status === 'failed' && this.keywordBool(task, 'ignore_errors', host)
+    const ignoreUnreachable =
+      status === 'unreachable' && this.keywordBool(task, 'ignore_unreachable', host)
+    const register = typeof task.keywords.register === 'string' ? task.keywords.register : undefined
+    if (register) {
+      for (const target of appliesTo)
+        this.run.store.setHostFacts(target, { [register]: registeredCopy(result) })
+    }
+    if (status === 'ok' || status === 'changed') {
+      for (const target of appliesTo) {
+        applyEffects(
+          this.run,
+          task,
+          target,
+          outcome.delegatedTo,
+          result,
+          this.delegateFacts(task, host)
+        )
+      }
+      if (task.module === 'gather_facts' || task.module === 'setup') {
+        this.run.store.setGatheredFacts(
+          host,
+          (result.ansible_facts ?? {}) as Record<string, unknown>
+        )
+      }
+    }
+    const noLog = this.keywordBool(task, 'no_log', host)
+    const shown = callbackResult(noLog ? censor(result) : result)
+    this.run.emit({
+      type: 'host_result',
+      task: info,
+      host,
+      status,
+      result: shown,
+      ignored: ignoreErrors || ignoreUnreachable ? true : undefined,
+      durationMs,
+      delegatedTo: outcome.delegatedTo
+    })
+    const includeLoopItems =
+      (task.module === 'include_tasks' || task.module === 'include_role') &&
+      Array.isArray(result.results)
+        ? (result.results as Result[]).filter(item => item.skipped !== true).length
+        : 1
+    switch (status) {
+      case 'unreachable':
+        if (ignoreUnreachable) {
+          bump(this.run, host, 'ok')
+          break
+        }
+        bump(this.run, host, 'unreachable')
+        this.run.unreachableHosts.add(host)
+        break
+      case 'failed':
+        if (ignoreErrors) {
+          bump(this.run, host, 'ok')
+          bump(this.run, host, 'ignored')
+          if (result.changed === true) bump(this.run, host, 'changed')
+          break
+        }
+        this.failed.set(host, { task, result })
+        if (isRescuable(task)) bump(this.run, host, 'rescued')
+        else {
+          bump(this.run, host, 'failed')
+          this.run.failedHosts.add(host)
+        }
+        if (this.keywordBool(task, 'any_errors_fatal', host) && !isRescuable(task)) this.abort()
+        break
+      case 'skipped':
+        bump(this.run, host, 'skipped')
+        break
+      default:
+        for (let count = 0; count < includeLoopItems; count++) bump(this.run, host, 'ok')
+        if (status === 'changed') bump(this.run, host, 'changed')
+        if (status === 'changed') this.notify(task, host, appliesTo)
+    }
+  }
+
+  private delegateFacts(task: TaskNode, host: string): boolean {
+    return this.keywordBool(task, 'delegate_facts', host)
+  }
+
+  private notify(task: TaskNode, host: string, appliesTo: string[]): void {
+    const names = task.keywords.notify
+    if (names === undefined || names === null) return
+    const vars = this.run.store.forHost(host, this.scope, task)
+    const list = (Array.isArray(names) ? names : [names]).map(name =>
+      String(this.run.templar.template(name, vars))
+    )
+    for (const name of list) {
+      const handlers = this.play.handlers.filter(handler => handler.handlerNames?.includes(name))
+      if (handlers.length === 0) {
+        throw new PlaybookError(
+          `The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`,
+          undefined,
+          1
+        )
+      }
+      for (const handler of handlers) {
+        let hosts = this.notified.get(handler)
+        if (!hosts) {
+          hosts = new Set()
+          this.notified.set(handler, hosts)
+        }
+        for (const target of appliesTo) hosts.add(target)
+      }
+    }
+  }
+
+  private abort(): void {
+    if (this.aborted) return
+    this.aborted = true
+    this.breakPlaybook = true
+    this.run.emit({ type: 'no_hosts_remaining', play: this.info })
+  }
+
+  /** max_fail_percentage: abort the play when failed hosts of the batch exceed it. */
+  private checkFailureLimits(task: TaskNode, hosts: string[]): void {
+    const limit = this.play.keywords.max_fail_percentage
+    if (limit === undefined || limit === null || this.aborted) return
+    const failedCount = this.batch.filter(
+      host => this.failed.has(host) || this.run.unreachableHosts.has(host)
+    ).length
+    if (hosts.length > 0 && (failedCount / this.batch.length) * 100 > Number(limit)) {
+      void task
+      this.abort()
+    }
+  }
+
+  // ---- includes ---------------------------------------------------------------------------
+
+  private async runIncluded(included: IncludedFile): Promise<void> {
+    const task = included.task
+    let items: PlayItem[]
+    let fileShown: string
+    try {
+      if (task.module === 'include_role') {
+        const loaded = loadRole(
+          {
+            name: included.file,
+            params: included.args,
+            tasksFrom:
+              typeof included.args.tasks_from === 'string' ? included.args.tasks_from : undefined,
+            position: task.position
+          },
+          {
+            file: task.position?.file ?? this.play.baseDir,
+            baseDir: task.baseDir,
+            playbookDir: this.play.baseDir
+          }
+        )
+        items = loaded.tasks
+        fileShown = loaded.role.path
+        this.play.handlers.push(...loaded.handlers)
+      } else {
+        const file = resolveTaskFile(included.file, { baseDir: task.baseDir, role: task.role })
+        fileShown = file
+        items = loadTaskFile(file, { playbookDir: this.play.baseDir, role: task.role })
+      }
+    } catch (error) {
+      const reason =
+        error instanceof PlaybookError && error.message.startsWith('Could not find or access')
+          ? `Could not find or access '${path.resolve(task.baseDir, included.file)}' on the Ansible Controller.`
+          : error instanceof PlaybookError
+            ? error.describe()
+            : String(error)
+      this.run.emit({ type: 'warning', message: reason })
+      for (const { host } of included.results) {
+        const info = this.taskInfo(task, false)
+        this.run.emit({
+          type: 'host_result',
+          task: info,
+          host,
+          status: 'failed',
+          result: { reason },
+          durationMs: 0
+        })
+        this.failed.set(host, { task, result: { failed: true, reason } })
+        bump(this.run, host, 'failed')
+        this.run.failedHosts.add(host)
+      }
+      return
+    }
+    this.run.emit({ type: 'include', file: fileShown, hosts: included.hosts, item: included.label })
+    const block = includeBlock(task, items, included)
+    await this.runItems(
+      [block],
+      included.hosts.filter(host => this.isActive(host))
+    )
+  }
+
+  // ---- meta -------------------------------------------------------------------------------
+
+  private async runMeta(task: TaskNode, hosts: string[]): Promise<void> {
+    const action = String(task.args._raw_params ?? task.args.free_form ?? '').trim()
+    const info = this.taskInfo(task, false)
+    let started = false
+    const skipped = (host: string, result: Result) => {
+      if (!started) {
+        this.run.emit({ type: 'task_start', task: info })
+        started = true
+      }
+      this.run.emit({
+        type: 'host_result',
+        task: info,
+        host,
+        status: 'skipped',
+        result,
+        durationMs: 0
+      })
+    }
+    const conditionFor = (host: string): boolean => {
+      try {
+        return evaluateWhen(this.run, task, this.run.store.forHost(host, this.scope, task))
+      } catch (error) {
+        throw new PlaybookError(
+          error instanceof TaskFailure ? error.message : String(error),
+          task.position,
+          1
+        )
+      }
+    }
+    switch (action) {
+      case 'end_play': {
+        const first = hosts[0]
+        if (conditionFor(first)) {
+          for (const host of this.batch) this.ended.add(host)
+          this.aborted = true
+        } else {
+          skipped(first, {
+            msg: 'end_play',
+            skip_reason: 'end_play conditional evaluated to False, continuing play'
+          })
+        }
+        return
+      }
+      case 'end_batch': {
+        if (conditionFor(hosts[0])) {
+          for (const host of this.batch) this.ended.add(host)
+          this.aborted = true
+        }
+        return
+      }
+      case 'end_host':
+        for (const host of hosts) {
+          if (conditionFor(host)) this.ended.add(host)
+          else
+            skipped(host, {
+              msg: `end_host conditional evaluated to false, continuing execution for ${host}`,
+              skip_reason: `end_host conditional evaluated to False, continuing execution for ${host}`
+            })
+        }
+        return
+      case 'flush_handlers': {
+        const selected = hosts.filter(host => conditionFor(host))
+        if (selected.length > 0) await this.flushHandlers(selected)
+        return
+      }
+      case 'clear_host_errors':
+        for (const host of hosts) if (conditionFor(host)) this.run.failedHosts.delete(host)
+        for (const host of this.batch) this.run.failedHosts.delete(host)
+        return
+      case 'clear_facts':
+        for (const host of hosts) if (conditionFor(host)) this.run.store.clearFacts(host)
+        return
+      case 'reset_connection':
+        for (const host of hosts) if (conditionFor(host)) await this.run.connections.reset(host)
+        return
+      case 'noop':
+      case 'refresh_inventory':
+      case 'role_complete':
+        return
+      default:
+        throw new PlaybookError(`invalid meta action requested: ${action}`, task.position)
+    }
+  }
+
+  // ---- handlers ---------------------------------------------------------------------------
+
+  private async flushHandlers(only?: string[]): Promise<void> {
+    const force = this.play.keywords.force_handlers === true
+    for (const handler of this.play.handlers) {
+      const notified = this.notified.get(handler)
+      if (!notified || notified.size === 0) continue
+      const hosts = this.batch.filter(
+        host =>
+          notified.has(host) &&
+          (only === undefined || only.includes(host)) &&
+          (this.isActive(host) ||
+            (force && !this.run.unreachableHosts.has(host) && !this.ended.has(host)))
+      )
+      for (const host of hosts) notified.delete(host)
+      if (hosts.length === 0) continue
+      if (force) for (const host of hosts) this.failed.delete(host)
+      await this.runTask(handler, hosts, true)
+    }
+  }
+}
+
+/** A failure inside the `block:` part of a block that has a `rescue:` is rescued, not failed. */
+function isRescuable(item: PlayItem): boolean {
+  let child: PlayItem = item
+  for (let parent = item.parent; parent; parent = parent.parent) {
+    const placed = child.kind === 'block' && child.includedFrom ? child.includedFrom : child
+    if (parent.rescue.length > 0 && parent.block.includes(placed)) return true
+    child = parent
+  }
+  return false
+}
+
+function collectIncludes(
+  includes: IncludedFile[],
+  task: TaskNode,
+  host: string,
+  result: Result
+): void {
+  const entries: { result: Result; itemVars: Record<string, unknown> }[] = []
+  if (Array.isArray(result.results)) {
+    for (const item of result.results as Result[]) {
+      if (item.skipped === true || item.failed === true) continue
+      const loopVar = String(item.ansible_loop_var ?? 'item')
+      const itemVars: Record<string, unknown> = {
+        [loopVar]: item[loopVar],
+        ansible_loop_var: loopVar
+      }
+      if (typeof item.ansible_index_var === 'string')
+        itemVars[item.ansible_index_var] = item[item.ansible_index_var]
+      if (item.ansible_loop !== undefined) itemVars.ansible_loop = item.ansible_loop
+      entries.push({ result: item, itemVars })
+    }
+  } else if (result.skipped !== true && typeof result.include === 'string') {
+    entries.push({ result, itemVars: {} })
+  }
+  for (const entry of entries) {
+    const file = String(entry.result.include)
+    const args = (entry.result.include_args ?? {}) as Record<string, unknown>
+    const key = JSON.stringify([file, args, entry.itemVars])
+    const existing = includes.find(
+      candidate => JSON.stringify([candidate.file, candidate.args, candidate.itemVars]) === key
+    )
+    if (existing) {
+      existing.hosts.push(host)
+      existing.results.push({ host, result: entry.result })
+    } else {
+      includes.push({
+        file,
+        task,
+        args,
+        itemVars: entry.itemVars,
+        hosts: [host],
+        results: [{ host, result: entry.result }],
+        label: entry.result._ansible_item_label
+      })
+    }
+  }
+}
+
+/**
+ * The block included tasks run in: it inherits the include's block (and so its when/tags),
+ * gets the include's vars, parameters and loop item, and `apply:` keywords — but not the
+ * include's own `when`/`tags`, which selected the include itself.
+ */
+function includeBlock(task: TaskNode, items: PlayItem[], included: IncludedFile): BlockNode {
+  const vars = {
+    ...(typeof task.keywords.vars === 'object' && task.keywords.vars !== null
+      ? (task.keywords.vars as object)
+      : {}),
+    ...(task.module === 'include_tasks' ? included.args : {}),
+    ...included.itemVars
+  }
+  const keywords: Record<string, unknown> = {}
+  for (const key of [
+    'environment',
+    'ignore_errors',
+    'no_log',
+    'become',
+    'become_user',
+    'check_mode',
+    'diff',
+    'any_errors_fatal',
+    'delegate_to',
+    'run_once',
+    'timeout'
+  ]) {
+    if (task.keywords[key] !== undefined) keywords[key] = task.keywords[key]
+  }
+  const apply = task.args.apply
+  if (typeof apply === 'object' && apply !== null) Object.assign(keywords, apply)
+  keywords.vars = { ...((keywords.vars as object) ?? {}), ...vars }
+  const block: BlockNode = {
+    kind: 'block',
+    id: newNodeId('b'),
+    block: items,
+    rescue: [],
+    always: [],
+    keywords,
+    position: task.position,
+    parent: task.parent,
+    role: task.role,
+    includedFrom: task
+  }
+  for (const item of items) item.parent = block
+  return block
+}

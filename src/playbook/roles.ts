@@ -1,0 +1,132 @@
+// Roles: a directory with tasks/, handlers/, defaults/, vars/, meta/ (dependencies), files/
+// and templates/, found under the playbook's roles/ directory (or next to the playbook).
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import type { SourcePosition } from '../executor/events.js'
+import { PlaybookError } from './errors.js'
+import { loadHandlers, loadItems, readYamlFile, type LoadScope } from './loader.js'
+import type { PlayItem, RoleInstance, TaskNode } from './objects.js'
+
+export interface RoleRequest {
+  name: string
+  params: Record<string, unknown>
+  tasksFrom?: string
+  position?: SourcePosition
+}
+
+export interface LoadedRole {
+  role: RoleInstance
+  /** Roles this one depends on (meta/main.yml), already expanded, in run order. */
+  dependencies: RoleInstance[]
+  tasks: PlayItem[]
+  handlers: TaskNode[]
+}
+
+function findRoleDir(name: string, scope: LoadScope): string | undefined {
+  if (path.isAbsolute(name)) return existsSync(name) ? name : undefined
+  const candidates = [
+    path.join(scope.playbookDir, 'roles', name),
+    scope.role ? path.join(path.dirname(scope.role.path), name) : undefined,
+    path.join(scope.playbookDir, name)
+  ]
+  return candidates.find(candidate => candidate !== undefined && existsSync(candidate))
+}
+
+function mainFile(dir: string, base = 'main'): string | undefined {
+  return ['.yml', '.yaml', ''].map(ext => path.join(dir, base + ext)).find(file => existsSync(file))
+}
+
+function mapping(file: string | undefined): Record<string, unknown> {
+  if (!file) return {}
+  const data = readYamlFile(file)
+  if (data === null) return {}
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new PlaybookError(`${file} must hold a mapping of variables`, { file, line: 1 })
+  }
+  return data as Record<string, unknown>
+}
+
+export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
+  const dir = findRoleDir(request.name, scope)
+  if (!dir) {
+    throw new PlaybookError(
+      `the role '${request.name}' was not found in ${path.join(scope.playbookDir, 'roles')}:${scope.playbookDir}`,
+      request.position
+    )
+  }
+  const chain = scope.roleChain ?? []
+  if (chain.includes(dir)) {
+    throw new PlaybookError(
+      `role '${request.name}' depends on itself (${[...chain, dir].join(' -> ')})`,
+      request.position
+    )
+  }
+  const role: RoleInstance = {
+    name: path.basename(dir),
+    path: dir,
+    defaults: mapping(mainFile(path.join(dir, 'defaults'))),
+    vars: { ...mapping(mainFile(path.join(dir, 'vars'))), ...request.params }
+  }
+  const roleScope: LoadScope = {
+    file: dir,
+    baseDir: dir,
+    playbookDir: scope.playbookDir,
+    role,
+    roleChain: [...chain, dir]
+  }
+  const dependencies: RoleInstance[] = []
+  const tasks: PlayItem[] = []
+  const handlers: TaskNode[] = []
+  const meta = mapping(mainFile(path.join(dir, 'meta')))
+  for (const dependency of Array.isArray(meta.dependencies) ? meta.dependencies : []) {
+    const dependencyRequest: RoleRequest =
+      typeof dependency === 'string'
+        ? { name: dependency, params: {}, position: request.position }
+        : {
+            name: String(
+              (dependency as Record<string, unknown>).role ??
+                (dependency as Record<string, unknown>).name
+            ),
+            params: Object.fromEntries(
+              Object.entries(dependency as Record<string, unknown>).filter(
+                ([key]) => key !== 'role' && key !== 'name'
+              )
+            ),
+            position: request.position
+          }
+    const loaded = loadRole(dependencyRequest, roleScope)
+    dependencies.push(...loaded.dependencies, loaded.role)
+    tasks.push(...loaded.tasks)
+    handlers.push(...loaded.handlers)
+  }
+  const taskFile = mainFile(
+    path.join(dir, 'tasks'),
+    request.tasksFrom?.replace(/\.ya?ml$/, '') ?? 'main'
+  )
+  if (request.tasksFrom && !taskFile) {
+    throw new PlaybookError(
+      `Could not find specified file in role: tasks/${request.tasksFrom}`,
+      request.position
+    )
+  }
+  if (taskFile) {
+    tasks.push(
+      ...loadItems(readYamlFile(taskFile), {
+        ...roleScope,
+        file: taskFile,
+        baseDir: path.join(dir, 'tasks')
+      })
+    )
+  }
+  const handlerFile = mainFile(path.join(dir, 'handlers'))
+  if (handlerFile) {
+    handlers.push(
+      ...loadHandlers(readYamlFile(handlerFile), {
+        ...roleScope,
+        file: handlerFile,
+        baseDir: path.join(dir, 'handlers')
+      })
+    )
+  }
+  return { role, dependencies, tasks, handlers }
+}

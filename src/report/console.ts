@@ -1,0 +1,246 @@
+// Console output in the layout of Ansible's `default` stdout callback (what ansible-playbook
+// prints): banners padded with `*`, one line per host result, `=> {...}` details for failures,
+// debug output and -v, loop items, includes, diffs and the PLAY RECAP table.
+import type { HostStats, RunEvent, RunEventListener, TaskInfo } from '../executor/events.js'
+import { unifiedDiff } from './diff.js'
+
+/** Python's json.dumps(sort_keys=True, ensure_ascii=False), optionally indented. */
+export function pythonJson(value: unknown, indent?: number, level = 0): string {
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'boolean') return value ? 'true' : 'false'
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? JSON.stringify(value) : value > 0 ? 'Infinity' : 'NaN'
+  if (typeof value === 'string') return JSON.stringify(value)
+  const inner = indent === undefined ? '' : `\n${' '.repeat(indent * (level + 1))}`
+  const outer = indent === undefined ? '' : `\n${' '.repeat(indent * level)}`
+  const separator = indent === undefined ? ', ' : ','
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]'
+    return `[${value.map(item => inner + pythonJson(item, indent, level + 1)).join(separator)}${outer}]`
+  }
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record)
+      .filter(key => record[key] !== undefined)
+      .sort()
+    if (keys.length === 0) return '{}'
+    return `{${keys.map(key => `${inner}${JSON.stringify(key)}: ${pythonJson(record[key], indent, level + 1)}`).join(separator)}${outer}}`
+  }
+  return JSON.stringify(String(value))
+}
+
+/** Python's str() of an item label: strings as they are, data as Python prints it. */
+function pythonStr(value: unknown): string {
+  if (typeof value === 'string') return value
+  return pythonRepr(value)
+}
+
+function pythonRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None'
+  if (value === true) return 'True'
+  if (value === false) return 'False'
+  if (typeof value === 'number') return String(value)
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([key, entry]) => `${pythonRepr(key)}: ${pythonRepr(entry)}`)
+    .join(', ')}}`
+}
+
+const COLUMNS = 79
+
+export function banner(text: string): string {
+  const stars = Math.max(COLUMNS - text.length, 3)
+  return `\n${text} ${'*'.repeat(stars)}`
+}
+
+const debugAllowed = new Set(['msg', 'exception', 'warnings', 'deprecations'])
+const hiddenInDebug = ['changed', 'failed', 'skipped', 'invocation', 'skip_reason']
+
+function cleanForDisplay(result: Record<string, unknown>, action: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(result)) {
+    if (key.startsWith('_ansible') || key === 'invocation' || key === 'diff') continue
+    copy[key] = value
+  }
+  if (
+    action === 'debug' ||
+    action === 'ansible.builtin.debug' ||
+    action === 'ansible.legacy.debug'
+  ) {
+    if ('msg' in copy) {
+      for (const key of Object.keys(copy)) if (!debugAllowed.has(key)) delete copy[key]
+    } else {
+      for (const key of hiddenInDebug) delete copy[key]
+    }
+  }
+  return copy
+}
+
+function isDebug(action: string): boolean {
+  return /^(ansible\.(builtin|legacy)\.)?debug$/.test(action)
+}
+
+function isInclude(action: string): boolean {
+  return /^(ansible\.(builtin|legacy)\.)?include_(tasks|role)$/.test(action)
+}
+
+function recapLine(host: string, stats: HostStats): string {
+  const field = (name: string, count: number) => `${name}=${String(count).padEnd(4)}`
+  return (
+    `${host.padEnd(26)} : ${field('ok', stats.ok)} ${field('changed', stats.changed)} ` +
+    `${field('unreachable', stats.unreachable)} ${field('failed', stats.failed)} ` +
+    `${field('skipped', stats.skipped)} ${field('rescued', stats.rescued)} ${field('ignored', stats.ignored)}`
+  )
+}
+
+function diffText(diff: unknown): string {
+  const entries = Array.isArray(diff) ? diff : [diff]
+  let text = ''
+  for (const entry of entries) {
+    if (typeof entry !== 'object' || entry === null) continue
+    const {
+      before,
+      after,
+      before_header: beforeHeader,
+      after_header: afterHeader
+    } = entry as Record<string, unknown>
+    if (typeof before === 'string' || typeof after === 'string') {
+      text += unifiedDiff(String(before ?? ''), String(after ?? ''), {
+        fromFile: `before${beforeHeader ? `: ${String(beforeHeader)}` : ''}`,
+        toFile: `after${afterHeader ? `: ${String(afterHeader)}` : ''}`
+      })
+    } else if (before !== undefined || after !== undefined) {
+      text += unifiedDiff(`${pythonJson(before, 4)}\n`, `${pythonJson(after, 4)}\n`, {
+        fromFile: 'before',
+        toFile: 'after'
+      })
+    }
+  }
+  return text
+}
+
+export interface ConsoleOptions {
+  stdout(text: string): void
+  stderr(text: string): void
+  verbosity: number
+  /** Print diffs (--diff). */
+  diff: boolean
+}
+
+/** A listener printing the run like ansible-playbook's default callback. */
+export function consoleReporter(options: ConsoleOptions): RunEventListener {
+  const line = (text: string) => options.stdout(`${text}\n`)
+  const verbose = (action: string) => options.verbosity > 0 || isDebug(action)
+  const hostLabel = (host: string, delegatedTo?: string) =>
+    delegatedTo ? `${host} -> ${delegatedTo}` : host
+  let bannerTask: string | undefined
+  const taskBanner = (task: TaskInfo) => {
+    if (bannerTask === task.id) return
+    bannerTask = task.id
+    line(banner(`${task.handler ? 'RUNNING HANDLER' : 'TASK'} [${task.name}]`))
+  }
+
+  const printItems = (
+    event: Extract<RunEvent, { type: 'host_result' }>,
+    items: Record<string, unknown>[]
+  ) => {
+    const host = hostLabel(event.host, event.delegatedTo)
+    for (const item of items) {
+      const label = pythonStr(
+        item._ansible_no_log ? '(censored due to no_log)' : (item._ansible_item_label ?? item.item)
+      )
+      const shown = cleanForDisplay(item, event.task.action)
+      if (item.failed === true) {
+        line(`failed: [${host}] (item=${label}) => ${pythonJson(shown)}`)
+      } else if (item.skipped === true) {
+        line(
+          `skipping: [${host}] => (item=${label}) ${options.verbosity > 0 ? `=> ${pythonJson(shown)}` : ''}`
+        )
+      } else {
+        if (options.diff && item.diff !== undefined) options.stdout(diffText(item.diff))
+        const status = item.changed === true ? 'changed' : 'ok'
+        const details = verbose(event.task.action)
+          ? ` => ${pythonJson(shown, isDebug(event.task.action) ? 4 : undefined)}`
+          : ''
+        line(`${status}: [${host}] => (item=${label})${details}`)
+      }
+    }
+  }
+
+  return (event: RunEvent) => {
+    switch (event.type) {
+      case 'play_start':
+        bannerTask = undefined
+        line(banner(`PLAY [${event.play.name}]`))
+        break
+      case 'no_hosts_matched':
+        line('skipping: no hosts matched')
+        break
+      case 'no_hosts_remaining':
+        line(banner('NO MORE HOSTS LEFT'))
+        break
+      case 'task_start':
+        if (!/^(ansible\.(builtin|legacy)\.)?meta$/.test(event.task.action)) taskBanner(event.task)
+        break
+      case 'include': {
+        const label = event.item === undefined ? '' : ` => (item=${pythonStr(event.item)})`
+        line(`included: ${event.file} for ${event.hosts.join(', ')}${label}`)
+        break
+      }
+      case 'host_result': {
+        taskBanner(event.task)
+        const result = event.result
+        const host = hostLabel(event.host, event.delegatedTo)
+        const items = Array.isArray(result.results)
+          ? (result.results as Record<string, unknown>[])
+          : undefined
+        if (isInclude(event.task.action) && event.status !== 'failed' && event.status !== 'skipped')
+          break
+        if (items && event.status !== 'unreachable') {
+          if (items.length > 0 || event.status !== 'skipped') {
+            printItems(event, items)
+            if (event.status === 'failed') {
+              if (event.ignored) line('...ignoring')
+            }
+            break
+          }
+        }
+        const shown = cleanForDisplay(result, event.task.action)
+        switch (event.status) {
+          case 'unreachable':
+            line(`fatal: [${host}]: UNREACHABLE! => ${pythonJson(shown)}`)
+            break
+          case 'failed':
+            line(`fatal: [${host}]: FAILED! => ${pythonJson(shown)}`)
+            if (event.ignored) line('...ignoring')
+            break
+          case 'skipped':
+            line(`skipping: [${host}]${options.verbosity > 0 ? ` => ${pythonJson(shown)}` : ''}`)
+            break
+          default: {
+            if (options.diff && result.diff !== undefined) options.stdout(diffText(result.diff))
+            const details = verbose(event.task.action)
+              ? ` => ${pythonJson(shown, isDebug(event.task.action) ? 4 : undefined)}`
+              : ''
+            line(`${event.status}: [${host}]${details}`)
+          }
+        }
+        break
+      }
+      case 'warning':
+        options.stderr(`[WARNING]: ${event.message}\n`)
+        break
+      case 'deprecation':
+        options.stderr(`[DEPRECATION WARNING]: ${event.message}\n`)
+        break
+      case 'playbook_end':
+        line(banner('PLAY RECAP'))
+        for (const [host, stats] of Object.entries(event.stats)) line(recapLine(host, stats))
+        line('')
+        break
+      default:
+        break
+    }
+  }
+}
