@@ -1,0 +1,166 @@
+// The POSIX sh program a session shell runs. It is written to the shell's stdin (never to
+// argv, so nothing of it shows in `ps`), probes the container's tools once, then loops:
+// read one request (lines up to a line holding only the marker) with the `read` builtin and
+// eval it. `read` consumes a pipe byte by byte, so payload bytes that follow a request are left
+// for the exact-length reader (`dd … iflag=count_bytes,fullblock`, or a `head -c` proven not to
+// over-read) to take — busybox `head -c` reads ahead and would swallow the next request.
+//
+// Frames the client parses (M = the per-session random marker):
+//   stdout  M R <reader> <hash> <cat> <stat> <setsid> <tmp>  ready, with the probed tools
+//           M E<id> <rc>                                   end of request <id>
+//           M I<id> <text>                                 information for request <id>
+//           M X<id>                                        request failed before running
+//           M K<id>                                        kill request done
+//   stderr  M S<id> … M E<id>                              stderr of request <id>
+// Commands run in the background inside a wrapper that reports their end, so the loop stays
+// free to read a kill request while a command runs (timeouts cost no extra kubectl process).
+import { shellQuote } from './shell-quote.js'
+
+export function bootstrapProgram(marker: string, remoteTmp: string): string {
+  return `__M=${shellQuote(marker)}
+__T=${shellQuote(remoteTmp)}
+__w= __sink= __ok=0
+__has() { command -v "$1" >/dev/null 2>&1; }
+__say() { printf '%s%s\\n' "$__M" "$1"; }
+__beg() { printf '%sS%s\\n' "$__M" "$1" >&2; }
+__end() { printf '%sE%s %s\\n' "$__M" "$1" "$2"; printf '%sE%s\\n' "$__M" "$1" >&2; }
+__probe() { [ "$(printf abcdef | { eval "$1" >/dev/null 2>&1; IFS= read -r __x; printf %s "$__x"; })" = def ]; }
+__rd=none
+if __has dd && __probe 'dd bs=4 count=3 iflag=count_bytes,fullblock'; then __rd=ddfb
+elif __has head && __probe 'head -c 3'; then __rd=head
+elif __has dd && __probe 'dd bs=1 count=3'; then __rd=dd1
+fi
+__hc= __ha=none
+if __has sha256sum; then __hc=sha256sum __ha=sha256
+elif __has busybox && busybox sha256sum </dev/null >/dev/null 2>&1; then __hc='busybox sha256sum' __ha=sha256
+elif __has sha1sum; then __hc=sha1sum __ha=sha1
+elif __has md5sum; then __hc=md5sum __ha=md5
+elif __has cksum; then __hc=cksum __ha=cksum
+fi
+__ss=none; __has setsid && __ss=setsid
+__sc=0; __has stat && stat -c %f / >/dev/null 2>&1 && __sc=1
+__ct=none; if __has cat; then __ct=cat; elif __has dd; then __ct=dd; fi
+case $__T in '~') __T=$HOME ;; '~/'*) __T=$HOME/\${__T#'~/'} ;; esac
+( umask 077; mkdir -p "$__T" ) 2>/dev/null
+[ -d "$__T" ] && [ -w "$__T" ] || __T=\${TMPDIR:-/tmp}
+__pgrp() { IFS= read -r __st 2>/dev/null <"/proc/$1/stat" || return 1; set -- \${__st##*') '}; printf %s "$3"; }
+__mypg=$(__pgrp $$)
+__get() { case $__rd in
+  ddfb) dd bs=65536 count="$1" iflag=count_bytes,fullblock 2>/dev/null ;;
+  head) head -c "$1" ;;
+  dd1) dd bs=1 count="$1" 2>/dev/null ;;
+  *) return 1 ;;
+esac; }
+__size() { if __has wc; then set -- $(wc -c <"$1"); else set -- $(ls -ln -- "$1"); shift 4; fi; printf %s "$1"; }
+__hash() { [ -n "$__hc" ] || return 0; set -- $($__hc <"$1") && printf %s "$1"; }
+__cat() { case $__ct in
+  cat) cat -- "$1" ;;
+  dd) dd if="$1" bs=65536 2>/dev/null ;;
+  *) echo 'neither cat nor dd exists in the container' >&2; return 1 ;;
+esac; }
+__open() { __sink=$1 __ok=0; ( umask 077; set -C; : >"$1" ) && __ok=1; }
+__adopt() { __sink=$1 __ok=0; [ -f "$1" ] && __ok=1; }
+__recv() { if [ "$__ok" = 1 ]; then __get "$1" >>"$__sink"; else __get "$1" >/dev/null; fi; }
+__ia() { [ "$__ok" != 1 ] || printf "$1" >>"$__sink"; }
+__drop() { rm -f -- "$@" 2>/dev/null; }
+__tree() {
+  __all=" $1 " __more=1
+  while [ "$__more" = 1 ]; do
+    __more=0
+    for __d in /proc/[0-9]*; do
+      __q=\${__d#/proc/}
+      case $__all in *" $__q "*) continue ;; esac
+      IFS= read -r __st 2>/dev/null <"$__d/stat" || continue
+      set -- \${__st##*') '}
+      case $__all in *" $2 "*) __all="$__all$__q " __more=1 ;; esac
+    done
+  done
+  set -- $__all; shift; echo "$@"
+}
+__k() {
+  if [ -n "$__w" ]; then
+    __t=$(__tree "$__w"); [ -z "$__t" ] || kill -STOP $__t 2>/dev/null
+    __t=$(__tree "$__w")
+    for __p in $__t; do
+      __g=$(__pgrp "$__p") && [ "$__g" != "$__mypg" ] && kill -9 -"$__g" 2>/dev/null
+    done
+    [ -z "$__t" ] || kill -9 $__t 2>/dev/null
+  fi
+  __say "K$1"
+}
+__x() {
+  __i=$1 __xe=$2 __c=$3 __d=$4 __in=$5; shift 5
+  [ -z "$__w" ] || wait "$__w" 2>/dev/null
+  if [ "$__in" = 1 ]; then
+    if [ "$__ok" != 1 ]; then __ok=0; __say "X$__i"; __end "$__i" 1; return; fi
+    command exec 4<"$__sink"; rm -f -- "$__sink"
+  else command exec 4</dev/null; fi
+  __ok=0 __sink=
+  (
+    (
+      exec 4<&-
+      if [ -n "$__d" ]; then cd -- "$__d" || exit 1; fi
+      for __v in "$@"; do export "$__v"; done
+      if [ "$__ss" = setsid ]; then exec setsid "$__xe" -c "$__c"; else exec "$__xe" -c "$__c"; fi
+    ) <&4 &
+    wait $!
+    __end "$__i" $?
+  ) &
+  __w=$!
+  exec 4<&-
+}
+__mode() {
+  if [ -n "$3" ]; then chmod "$3" "$1"
+  elif [ -e "$2" ]; then
+    [ "$__sc" != 1 ] || { chmod "$(stat -L -c %a -- "$2")" "$1" && { chown "$(stat -L -c %u:%g -- "$2")" "$1" 2>/dev/null; :; }; }
+  else chmod "$(printf %o $((0666 & ~$(umask))))" "$1"; fi
+}
+__put() {
+  IFS= read -r __want
+  __r=1 __z= __h=
+  if [ "$__ok" = 1 ]; then
+    __z=$(__size "$__sink")
+    if [ "$__z" != "$4" ]; then echo "transfer incomplete: \${__z:-0} of $4 bytes arrived" >&2
+    else
+      __h=$(__hash "$__sink")
+      if [ -n "$__want" ] && [ "$__h" != "$__want" ]; then echo 'checksum mismatch after transfer' >&2
+      elif [ -d "$2" ] && [ ! -L "$2" ]; then echo "$2: is a directory" >&2
+      elif __mode "$__sink" "$2" "$3" && mv -f -- "$__sink" "$2"; then __r=0
+      fi
+    fi
+  fi
+  [ "$__r" = 0 ] || __drop "$__sink"
+  __ok=0 __sink=
+  printf '%s %s\\n' "$__z" "$__h"
+  __end "$1" "$__r"
+}
+__fetch() {
+  if [ ! -e "$2" ]; then __say "I$1 missing"; __end "$1" 1; return; fi
+  __z=$(__size "$2") && __h=$(__hash "$2") || { __say "X$1"; __end "$1" 1; return; }
+  __say "I$1 $__z $__h"
+  __cat "$2"
+  __end "$1" $?
+}
+__stat() {
+  if [ "$3" = 1 ]; then __L=-L; [ -e "$2" ]; else __L=; [ -e "$2" ] || [ -L "$2" ]; fi || { echo missing; __end "$1" 0; return; }
+  if [ "$__sc" = 1 ]; then stat $__L -c 'stat %f %s %u %g %X %Y %Z %U %G' -- "$2"; else printf 'ls '; ls -ldn $__L -- "$2"; fi
+  __r=$?
+  if [ "$3" != 1 ] && [ -L "$2" ] && __has readlink; then printf 'link:'; readlink -- "$2"; fi
+  __end "$1" $__r
+}
+__loop() {
+  __say "R $__rd $__ha $__ct $__sc $__ss $__T"
+  while :; do
+    __s= __e=1
+    while IFS= read -r __l; do
+      if [ "$__l" = "$__M" ]; then __e=0; break; fi
+      __s="$__s$__l
+"
+    done
+    [ "$__e" = 0 ] || return 0
+    eval "$__s"
+  done
+}
+__loop
+`
+}
