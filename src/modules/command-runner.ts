@@ -15,7 +15,7 @@ export function globWord(pattern: string): string {
 }
 
 function existsTest(pattern: string): string {
-  return `{ for f in ${globWord(pattern)}; do if [ -e "$f" ] || [ -L "$f" ]; then exit 0; fi; done; exit 1; }`
+  return `( for f in ${globWord(pattern)}; do if [ -e "$f" ] || [ -L "$f" ]; then exit 0; fi; done; exit 1 )`
 }
 
 /** Python's shlex.split (POSIX mode): what the command module does to a free-form string. */

@@ -8,16 +8,22 @@
 import { addHost } from './add-host.js'
 import { assertModule } from './assert.js'
 import { command } from './command.js'
+import { copy } from './copy.js'
 import { debug } from './debug.js'
 import { fail } from './fail.js'
+import { fetch } from './fetch.js'
 import { file } from './file.js'
 import { groupBy } from './group-by.js'
+import { lineinfile } from './lineinfile.js'
 import { ping } from './ping.js'
 import { pythonOnlyModules } from './python-only.js'
 import { raw } from './raw.js'
 import { script } from './script.js'
 import { setFact } from './set-fact.js'
 import { shell } from './shell.js'
+import { slurp } from './slurp.js'
+import { stat } from './stat.js'
+import { template } from './template.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js'
 import { ModuleArgsError, validateModuleArgs } from './validate.js'
 
@@ -28,15 +34,21 @@ const builtins: ModuleDefinition[] = [
   addHost,
   assertModule,
   command,
+  copy,
   debug,
   fail,
+  fetch,
   file,
   groupBy,
+  lineinfile,
   ping,
   raw,
   script,
   setFact,
   shell,
+  slurp,
+  stat,
+  template,
   ...pythonOnlyModules
 ]
 

@@ -51,6 +51,8 @@ export interface PathInfo {
   executable?: boolean
   /** `lsattr` flags, '' when unavailable (stat module). */
   attrFlags?: string
+  /** realpath of a symlink (stat module's lnk_source). */
+  realPath?: string
   /** Regular file content, when asked (`content: true`) and the file exists. */
   content?: Buffer
   /** os.path.exists: the path exists after following symlinks. */
@@ -70,6 +72,12 @@ export interface ProbeOptions {
   content?: boolean
 }
 
+/** The uid/gid the host runs our commands as (`id -u`, `id -g`). */
+export interface HostIdentity {
+  uid: number
+  gid: number
+}
+
 function typeFromMode(rawMode: number): PathType {
   const format = rawMode & 0o170000
   if (format === 0o100000) return 'file'
@@ -86,7 +94,8 @@ function pathScript(path: string, index: number, options: ProbeOptions): string 
     `if [ -e ${p} ] || [ -L ${p} ]; then`,
     `  printf 'P${index} '; stat ${statFlags} '%f %s %u %g %X %Y %Z %i %d %h %U %G' ${p} || printf '\\n'`,
     `  if [ -L ${p} ]; then printf 'L${index} '; readlink ${p}; fi`,
-    `  x=; [ -e ${p} ] && x=e; [ -d ${p} ] && x=\${x}d; echo "X${index} $x"`
+    `  x=; [ -e ${p} ] && x=e; [ -d ${p} ] && x=\${x}d; echo "X${index} $x"`,
+    `  if [ -L ${p} ]; then printf 'R${index} '; readlink -f ${p}; fi`
   ]
   if (options.checksum) {
     const tool = `${options.checksum}sum`
@@ -97,7 +106,7 @@ function pathScript(path: string, index: number, options: ProbeOptions): string 
   if (options.access) {
     lines.push(
       `  a=; [ -r ${p} ] && a=\${a}r; [ -w ${p} ] && a=\${a}w; [ -x ${p} ] && a=\${a}x; echo "A${index} $a"`,
-      `  if command -v lsattr >/dev/null 2>&1 && [ ! -L ${p} ]; then printf 'F${index} '; lsattr -d ${p} 2>/dev/null | cut -d' ' -f1 | tr -d '-'; echo; fi`
+      `  if command -v lsattr >/dev/null 2>&1 && [ ! -L ${p} ]; then printf 'F${index} '; lsattr -d ${p} 2>/dev/null | cut -d' ' -f1 | tr -d '-'; fi`
     )
   }
   if (options.content) {
@@ -140,19 +149,39 @@ export async function probePaths(
   paths: string[],
   options: ProbeOptions = {}
 ): Promise<PathInfo[]> {
+  return (await probeWithIdentity(connection, paths, options, false)).infos
+}
+
+/** probePaths, plus (when `withIdentity`) the uid/gid the host runs our commands as. */
+export async function probeWithIdentity(
+  connection: Connection,
+  paths: string[],
+  options: ProbeOptions = {},
+  withIdentity = true
+): Promise<{ infos: PathInfo[]; identity?: HostIdentity }> {
   if (options.content && paths.length !== 1)
     throw new Error('probePaths: content needs exactly one path')
-  const script = paths.map((path, index) => pathScript(path, index, options)).join('\n')
+  const identityLine = withIdentity ? ['echo "I0 $(id -u) $(id -g)"'] : []
+  const script = [
+    ...identityLine,
+    ...paths.map((path, index) => pathScript(path, index, options))
+  ].join('\n')
   const result = await connection.exec(script, { idempotent: true })
   const infos: PathInfo[] = paths.map(path => ({ path, exists: false }))
+  let identity: HostIdentity | undefined
   const bytes = result.stdoutBytes
   let offset = 0
   while (offset < bytes.length) {
     const end = bytes.indexOf(0x0a, offset)
     const line = bytes.subarray(offset, end < 0 ? bytes.length : end).toString('utf8')
     offset = end < 0 ? bytes.length : end + 1
-    const match = /^([PLXCUAFND])(\d+) ?(.*)$/.exec(line)
+    const match = /^([PLXCUAFNDIR])(\d+) ?(.*)$/.exec(line)
     if (!match) continue
+    if (match[1] === 'I') {
+      const [uid, gid] = match[3].split(' ').map(Number)
+      identity = { uid, gid }
+      continue
+    }
     const info = infos[Number(match[2])]
     if (!info) continue
     const value = match[3]
@@ -181,6 +210,9 @@ export async function probePaths(
       case 'F':
         info.attrFlags = value
         break
+      case 'R':
+        info.realPath = value
+        break
       case 'D':
         info.content = Buffer.from(bytes.subarray(offset))
         offset = bytes.length
@@ -190,7 +222,7 @@ export async function probePaths(
   if (infos.some(info => info.exists && info.rawMode === undefined)) {
     throw new Error(`cannot stat on the host (is 'stat' installed?): ${result.stderr.trim()}`)
   }
-  return infos
+  return { infos, identity }
 }
 
 /** Probe one path; see probePaths. Fills in a runner-side checksum when the host had no tool. */

@@ -1,0 +1,296 @@
+// The heart of copy and template: put one runner-side file at a remote destination the way
+// Ansible's copy action + module do, in as few round trips as possible:
+//   unchanged: 1 probe exec (stat + sha1 of dest, dest/<name> and the parent, plus `id`)
+//   changed:   the probe + 1 atomic put (+1 exec only for backup, validate or owner/group).
+import { randomBytes } from 'node:crypto'
+import {
+  AttributeError,
+  applyCommands,
+  pathInfoFields,
+  planAttributes,
+  type AttributeRequest
+} from './file-attrs.js'
+import { formatMode, resolveMode, ModeError } from './mode.js'
+import {
+  dirname,
+  md5Hex,
+  probeWithIdentity,
+  sha1Hex,
+  shellQuote,
+  type HostIdentity,
+  type PathInfo
+} from './remote.js'
+import type { ModuleContext, ModuleResult } from './types.js'
+
+/** Ansible's C.MAX_FILE_SIZE_FOR_DIFF. */
+const MAX_DIFF_SIZE = 104448
+const NEW_FILE_MODE = 0o644
+
+export interface WriteRequest {
+  data: Buffer
+  /** Path relative to a directory destination (basename for single files). */
+  sourceRel: string
+  /** Destination as given (a trailing / means "directory"). */
+  dest: string
+  /** The diff's after_header: the runner-side source. */
+  afterHeader: string
+  /** copy content= (a directory dest is an error then). */
+  isContent: boolean
+  /** Permission bits of the local source, for mode=preserve. */
+  sourceMode?: number
+  args: Record<string, unknown>
+}
+
+export type WriteResult = ModuleResult | null
+
+function backupName(path: string): string {
+  const now = new Date()
+  const pad = (value: number) => String(value).padStart(2, '0')
+  const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}@${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`
+  return `${path}.${process.pid}.${stamp}~`
+}
+
+function looksBinary(data: Buffer): boolean {
+  return data.subarray(0, 8192).includes(0)
+}
+
+async function diffEntry(
+  ctx: ModuleContext,
+  destFile: string,
+  info: PathInfo,
+  request: WriteRequest
+) {
+  const diff: Record<string, unknown> = {}
+  if (!info.exists) diff.before = ''
+  else if ((info.size ?? 0) > MAX_DIFF_SIZE) diff.dst_larger = MAX_DIFF_SIZE
+  else {
+    const before = (await ctx.connection.read(destFile)) ?? Buffer.alloc(0)
+    if (looksBinary(before)) diff.dst_binary = 1
+    else {
+      diff.before_header = destFile
+      diff.before = before.toString('utf8')
+    }
+  }
+  if (request.data.length > MAX_DIFF_SIZE) diff.src_larger = MAX_DIFF_SIZE
+  else if (request.data.includes(0)) diff.src_binary = 1
+  else {
+    diff.after_header = request.afterHeader
+    diff.after = request.data.toString('utf8')
+  }
+  return diff
+}
+
+function requestedMode(request: WriteRequest): unknown {
+  const mode = request.args.mode
+  if (mode === 'preserve')
+    return request.sourceMode === undefined ? undefined : formatMode(request.sourceMode)
+  return mode
+}
+
+/**
+ * Write `request.data` to its destination. Returns null when force=no left an existing file
+ * alone (Ansible's action then reports `{dest, src, changed: false}`).
+ */
+export async function writeRemoteFile(
+  ctx: ModuleContext,
+  request: WriteRequest
+): Promise<WriteResult> {
+  const { args } = request
+  const force = args.force !== false
+  const follow = args.follow === true
+  let destFile = request.dest.endsWith('/') ? `${request.dest}${request.sourceRel}` : request.dest
+  const nested = `${destFile.replace(/\/+$/, '')}/${request.sourceRel}`
+  const { infos, identity } = await probeWithIdentity(
+    ctx.connection,
+    [destFile, nested, dirname(destFile), dirname(nested)],
+    { checksum: 'sha1', follow }
+  )
+  let [info, , parent] = infos
+  if (info.exists && info.targetIsDir) {
+    if (request.isContent)
+      return {
+        failed: true,
+        changed: false,
+        diff: [],
+        msg: 'can not use content with a dir as dest'
+      }
+    destFile = nested
+    info = infos[1]
+    parent = infos[3]
+  }
+  if (info.exists && !force) return null
+
+  const localChecksum = sha1Hex(request.data)
+  const remoteChecksum = info.type === 'file' ? info.checksum : undefined
+  const mode = requestedMode(request)
+  if (localChecksum === remoteChecksum) {
+    const attributes = {
+      mode,
+      owner: args.owner as string | undefined,
+      group: args.group as string | undefined
+    }
+    return keepExisting(ctx, destFile, info, attributes, localChecksum)
+  }
+
+  const diffs = ctx.diff ? [await diffEntry(ctx, destFile, info, request)] : []
+  if (ctx.check) return { changed: true, diff: diffs }
+
+  const pre: string[] = []
+  if (!info.exists && !parent.exists) {
+    if (!request.dest.endsWith('/')) {
+      return {
+        failed: true,
+        changed: false,
+        diff: diffs,
+        checksum: localChecksum,
+        msg: `Destination directory ${dirname(destFile)} does not exist`
+      }
+    }
+    pre.push(`mkdir -p ${shellQuote(dirname(destFile))}`)
+    if (args.directory_mode !== undefined) {
+      pre.push(
+        `chmod ${resolveDirectoryMode(args.directory_mode)} ${shellQuote(dirname(destFile))}`
+      )
+    }
+  }
+  let backupFile: string | undefined
+  if (args.backup && info.exists) {
+    backupFile = backupName(destFile)
+    pre.push(`cp -p ${shellQuote(destFile)} ${shellQuote(backupFile)}`)
+  }
+  if (info.type === 'link' && !follow) pre.push(`rm -f ${shellQuote(destFile)}`)
+
+  let finalMode: number
+  try {
+    finalMode =
+      mode === undefined
+        ? ((info.type === 'file' ? info.mode : undefined) ?? NEW_FILE_MODE)
+        : resolveMode(
+            mode,
+            info.type === 'file' ? (info.mode ?? NEW_FILE_MODE) : NEW_FILE_MODE,
+            false
+          )
+  } catch (error) {
+    if (error instanceof ModeError) {
+      return {
+        failed: true,
+        changed: false,
+        path: destFile,
+        msg: error.message,
+        details: error.details
+      }
+    }
+    throw error
+  }
+  await applyCommands(ctx, pre)
+
+  const validate = args.validate as string | undefined
+  const target = validate
+    ? `${dirname(destFile)}/.ansible-tmp-${randomBytes(6).toString('hex')}`
+    : destFile
+  await ctx.connection.put(request.data, target, { mode: formatMode(finalMode) })
+  const post: string[] = []
+  if (validate) {
+    if (!validate.includes('%s')) {
+      await ctx.connection.exec(`rm -f ${shellQuote(target)}`)
+      return { failed: true, changed: false, msg: `validate must contain %s: ${validate}` }
+    }
+    const checked = await ctx.connection.exec(validate.split('%s').join(shellQuote(target)))
+    if (checked.rc !== 0) {
+      await ctx.connection.exec(`rm -f ${shellQuote(target)}`)
+      return {
+        failed: true,
+        changed: false,
+        msg: 'failed to validate',
+        exit_status: checked.rc,
+        stdout: checked.stdout,
+        stderr: checked.stderr
+      }
+    }
+    post.push(`mv -f ${shellQuote(target)} ${shellQuote(destFile)}`)
+  }
+  post.push(...ownershipCommands(destFile, info, identity, args))
+  await applyCommands(ctx, post)
+
+  const finalInfo: PathInfo = {
+    path: destFile,
+    exists: true,
+    targetExists: true,
+    type: 'file',
+    mode: finalMode,
+    size: request.data.length,
+    nlink: 1,
+    uid: info.exists ? info.uid : identity?.uid,
+    gid: info.exists ? info.gid : identity?.gid,
+    owner: info.exists ? info.owner : undefined,
+    group: info.exists ? info.group : undefined
+  }
+  const fields = pathInfoFields(finalInfo)
+  return {
+    dest: destFile,
+    md5sum: md5Hex(request.data),
+    checksum: localChecksum,
+    changed: true,
+    ...(backupFile ? { backup_file: backupFile } : {}),
+    ...stripUnknown(fields),
+    diff: diffs
+  }
+}
+
+function stripUnknown(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined))
+}
+
+function resolveDirectoryMode(mode: unknown): string {
+  return resolveMode(mode, 0o755, true).toString(8)
+}
+
+/** Owner/group: requested ones, else the previous file's (atomic_move keeps them). */
+function ownershipCommands(
+  path: string,
+  info: PathInfo,
+  identity: HostIdentity | undefined,
+  args: Record<string, unknown>
+): string[] {
+  const owner =
+    (args.owner as string | undefined) ??
+    (info.exists && info.uid !== identity?.uid ? String(info.uid) : undefined)
+  const group =
+    (args.group as string | undefined) ??
+    (info.exists && info.gid !== identity?.gid ? String(info.gid) : undefined)
+  const commands: string[] = []
+  if (owner !== undefined) commands.push(`chown ${shellQuote(owner)} ${shellQuote(path)}`)
+  if (group !== undefined) commands.push(`chgrp ${shellQuote(group)} ${shellQuote(path)}`)
+  return commands
+}
+
+/** Content already matches: Ansible runs the file module (state=file) for the attributes. */
+async function keepExisting(
+  ctx: ModuleContext,
+  destFile: string,
+  info: PathInfo,
+  attributes: AttributeRequest,
+  checksum: string
+): Promise<ModuleResult> {
+  const diff = {
+    before: { path: destFile } as Record<string, unknown>,
+    after: { path: destFile } as Record<string, unknown>
+  }
+  try {
+    const plan = planAttributes(destFile, info, attributes, ctx.check, diff)
+    await applyCommands(ctx, plan.commands)
+    const fields = pathInfoFields({ ...info, mode: plan.finalMode })
+    return {
+      path: destFile,
+      dest: destFile,
+      changed: plan.changed,
+      diff,
+      checksum,
+      ...stripUnknown(fields)
+    }
+  } catch (error) {
+    if (error instanceof AttributeError)
+      return { changed: false, failed: true, checksum, ...error.result }
+    throw error
+  }
+}
