@@ -1,7 +1,7 @@
 // The kubeconfig of a run: the one given as content (plain or base64, decoded by inputs.ts) or one
-// built from server/token/CA. It is written once, mode 0600, into a private directory under
-// RUNNER_TEMP, and its credentials are registered as secrets before anything else is logged.
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
+// built from server/token/CA. Its credentials are registered as secrets before anything is
+// logged, then it is written once, mode 0600, into the run's private directory in RUNNER_TEMP.
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parse } from 'yaml'
 import type { ClusterAccess } from './inputs.js'
@@ -62,11 +62,9 @@ export function kubeconfigFromAccess(access: ClusterAccess): string | undefined 
   return `${JSON.stringify(config, null, 2)}\n`
 }
 
-/** Writes the kubeconfig in a fresh private directory under `runnerTemp`; returns its path. */
-export async function writeKubeconfig(runnerTemp: string, text: string): Promise<string> {
-  const dir = await mkdtemp(path.join(runnerTemp, 'kubectl-ansible-kube-'))
-  await chmod(dir, 0o700)
-  const file = path.join(dir, 'kubeconfig')
+/** Writes the kubeconfig (0600, never overwriting) into the run's private directory. */
+export async function writeKubeconfig(runDir: string, text: string): Promise<string> {
+  const file = path.join(runDir, 'kubeconfig')
   await writeFile(file, text, { mode: 0o600, flag: 'wx' })
   return file
 }
