@@ -7,6 +7,7 @@
 // `import_*` and `include_role` are the executor's and are not registered here.
 import { addHost } from './add-host.js'
 import { assertModule } from './assert.js'
+import { blockinfile } from './blockinfile.js'
 import { command } from './command.js'
 import { copy } from './copy.js'
 import { debug } from './debug.js'
@@ -18,6 +19,7 @@ import { lineinfile } from './lineinfile.js'
 import { ping } from './ping.js'
 import { pythonOnlyModules } from './python-only.js'
 import { raw } from './raw.js'
+import { replace } from './replace.js'
 import { script } from './script.js'
 import { setFact } from './set-fact.js'
 import { shell } from './shell.js'
@@ -33,6 +35,7 @@ export type { ModuleContext, ModuleDefinition, ModuleResult }
 const builtins: ModuleDefinition[] = [
   addHost,
   assertModule,
+  blockinfile,
   command,
   copy,
   debug,
@@ -43,6 +46,7 @@ const builtins: ModuleDefinition[] = [
   lineinfile,
   ping,
   raw,
+  replace,
   script,
   setFact,
   shell,

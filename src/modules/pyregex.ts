@@ -13,8 +13,12 @@ export class PyRegexError extends Error {
  * Compile a Python pattern. `multiline` is re.MULTILINE. Python's non-multiline `$` also
  * matches before a trailing newline, which JavaScript's does not.
  */
-export function pyRegex(pattern: string, { multiline = false, global = false } = {}): RegExp {
-  let flags = (global ? 'g' : '') + (multiline ? 'm' : '')
+export function pyRegex(
+  pattern: string,
+  { multiline = false, global = false, dotall = false, indices = false } = {}
+): RegExp {
+  let flags =
+    (global ? 'g' : '') + (multiline ? 'm' : '') + (dotall ? 's' : '') + (indices ? 'd' : '')
   let source = pattern
   const inline = /^\(\?([aiLmsux]+)\)/.exec(source)
   if (inline) {
