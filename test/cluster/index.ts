@@ -173,7 +173,7 @@ class LocalCluster implements Cluster {
     this.listener = undefined
     if (!listener) return
     const closed = new Promise(resolve => listener.close(resolve))
-    this.handler.close()
+    this.handler.dropConnections()
     for (const socket of this.sockets) socket.destroy()
     await closed
   }

@@ -17,6 +17,8 @@ export interface KubectlRunOptions {
   stdin?: Buffer | string
   env?: Record<string, string>
   timeoutMs?: number
+  /** Kills kubectl (SIGKILL) when aborted, like a client that goes away. */
+  signal?: AbortSignal
 }
 
 export function runKubectl(
@@ -32,7 +34,9 @@ export function runKubectl(
         HOME: process.env.HOME ?? '/root',
         ...options.env
       },
-      stdio: ['pipe', 'pipe', 'pipe']
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+      killSignal: 'SIGKILL'
     })
     const stdout: Buffer[] = []
     let stderr = ''
@@ -43,7 +47,9 @@ export function runKubectl(
       // kubectl may exit before reading all input (e.g. the pod is missing).
     })
     child.stdin.end(options.stdin ?? '')
-    child.on('error', reject)
+    child.on('error', error => {
+      if (error.name !== 'AbortError') reject(error)
+    })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       resolve({

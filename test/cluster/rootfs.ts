@@ -32,8 +32,31 @@ export function pythonBinds(): { interpreter: string; libDirs: string[] } {
   return { interpreter, libDirs }
 }
 
+/**
+ * Debian's busybox-static runs its own applets from `sh` without a PATH lookup, so an image
+ * that lacks `dd` would still have it in the shell. Images missing applets therefore get the
+ * host's dash as /bin/sh (with the few libraries it links), which looks commands up in PATH.
+ */
+export function usesDash(variant: ImageVariant): boolean {
+  return !variant.noSh && Boolean(variant.noDd || variant.noBase64 || variant.noSha256sum)
+}
+
+let dashLibraries: string[] | undefined
+
+/** Paths (as the loader asks for them) of the shared libraries /bin/dash needs. */
+export function dashLibs(): string[] {
+  dashLibraries ??= execFileSync('ldd', [DASH_HOST_PATH], { encoding: 'utf8' })
+    .split('\n')
+    .map(line => /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line)?.[1])
+    .filter((lib): lib is string => lib !== undefined)
+  return dashLibraries
+}
+
+export const DASH_HOST_PATH = '/bin/dash'
+
 function omittedApplets(variant: ImageVariant): Set<string> {
   const omitted = new Set<string>(['busybox'])
+  if (usesDash(variant)) omitted.add('sh')
   if (variant.noDd) omitted.add('dd')
   if (variant.noBase64) omitted.add('base64')
   if (variant.noSha256sum) omitted.add('sha256sum')
@@ -68,6 +91,7 @@ async function buildImage(image: string, variant: ImageVariant): Promise<void> {
   if (!variant.noSh) {
     // Bind-mount target for the busybox binary.
     await writeFile(path.join(image, 'bin/busybox'), '')
+    if (usesDash(variant)) await writeFile(path.join(image, 'bin/sh'), '')
     const omitted = omittedApplets(variant)
     await Promise.all(
       busyboxApplets()

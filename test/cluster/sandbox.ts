@@ -4,7 +4,8 @@
 // Kubernetes), and killing the pause process kills everything in the pod: the kernel tears
 // down a pid namespace whose init dies.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdir } from 'node:fs/promises'
+import { realpathSync } from 'node:fs'
+import { chmod, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import {
   BUSYBOX_HOST_PATH,
@@ -12,6 +13,9 @@ import {
   IMAGE_DIRS,
   NON_ROOT_UID,
   buildRootfs,
+  DASH_HOST_PATH,
+  dashLibs,
+  usesDash,
   ensureImage,
   pythonBinds,
   resolveInContainer
@@ -51,7 +55,10 @@ export class Sandbox {
   async start(): Promise<void> {
     this.image = await ensureImage(this.imagesDir, this.variant)
     await buildRootfs(this.root, this.hostname, this.variant)
-    if (this.variant.readOnlyRoot) await mkdir(this.tmpVolume, { recursive: true, mode: 0o1777 })
+    if (this.variant.readOnlyRoot) {
+      await mkdir(this.tmpVolume, { recursive: true })
+      await chmod(this.tmpVolume, 0o1777)
+    }
     const pause = spawn('bwrap', this.bwrapArgs(), {
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe', 'pipe']
@@ -65,6 +72,11 @@ export class Sandbox {
     for (const dir of IMAGE_DIRS) args.push('--ro-bind', path.join(this.image, dir), dir)
     const busyboxTarget = this.variant.noSh ? HIDDEN_PAUSE_PATH : '/bin/busybox'
     args.push('--ro-bind', BUSYBOX_HOST_PATH, busyboxTarget)
+    if (usesDash(this.variant)) {
+      args.push('--ro-bind', DASH_HOST_PATH, '/bin/sh')
+      if (!this.variant.python3)
+        for (const lib of dashLibs()) args.push('--ro-bind', realpathSync(lib), lib)
+    }
     if (this.variant.python3) {
       const { interpreter, libDirs } = pythonBinds()
       args.push('--ro-bind', interpreter, interpreter)

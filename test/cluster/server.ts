@@ -258,9 +258,9 @@ export class ApiHandler {
     return { sandbox: container.sandbox, argv }
   }
 
-  close(): void {
+  /** Drops every exec connection (the WebSocket server itself stays usable for a restart). */
+  dropConnections(): void {
     for (const client of this.websockets.clients) client.terminate()
-    this.websockets.close()
   }
 }
 

@@ -17,7 +17,22 @@ export interface ServerTls {
 
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
 
+let issued: Promise<Omit<ServerTls, 'caFile'>> | undefined
+
+/**
+ * Certificates for a cluster in `dir`. They are issued once per process and reused: openssl
+ * costs a few hundred milliseconds on a busy machine, and tests start many clusters.
+ */
 export async function createServerTls(dir: string): Promise<ServerTls> {
+  issued ??= issue(dir)
+  issued.catch(() => (issued = undefined))
+  const pems = await issued
+  const caFile = path.join(dir, 'ca.crt')
+  await writeFile(caFile, pems.caPem)
+  return { caFile, ...pems }
+}
+
+async function issue(dir: string): Promise<Omit<ServerTls, 'caFile'>> {
   const file = (name: string): string => path.join(dir, name)
   await run('openssl', [
     'req',
@@ -71,5 +86,5 @@ export async function createServerTls(dir: string): Promise<ServerTls> {
   const [caPem, certPem, keyPem] = await Promise.all(
     ['ca.crt', 'server.crt', 'server.key'].map(name => readFile(file(name), 'utf8'))
   )
-  return { caFile: file('ca.crt'), caPem, certPem, keyPem }
+  return { caPem, certPem, keyPem }
 }
