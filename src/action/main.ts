@@ -5,10 +5,12 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { RunEvent } from '../executor/events.js'
 import { runAdhoc, runPlaybook, type RunOutcome } from '../executor/index.js'
+import { consoleReporter } from '../report/console.js'
+import { JsonReporter } from '../report/json.js'
 import { renderJunit } from '../report/junit.js'
 import { failureReason, hostLists } from '../report/recap.js'
 import { RunRecorder, type Recording } from '../report/recorder.js'
-import { jsonReport, recapOutput, resultsOutput } from '../report/results.js'
+import { recapOutput, resultsOutput, runFigures } from '../report/results.js'
 import { renderSummary } from '../report/summary.js'
 import { getInputs, type Inputs } from './inputs.js'
 import { setupKubectl, type KubectlInstall } from './kubectl.js'
@@ -47,17 +49,34 @@ export async function run(): Promise<void> {
       env: process.env
     })
     const recorder = new RunRecorder()
+    const json = new JsonReporter()
     const log = new GroupingLog(inputs.verbosity)
+    // The runner masks registered secrets in the log; scrubbing here too keeps them out of
+    // any log read without a runner (local runs, the tests).
+    const printer = consoleReporter({
+      stdout: text => process.stdout.write(secrets.scrub(text)),
+      stderr: text => process.stderr.write(secrets.scrub(text)),
+      verbosity: inputs.verbosity,
+      diff: inputs.diff
+    })
     const listener = (event: RunEvent): void => {
       recorder.listener(event)
-      log.listener(event)
+      json.listener(event)
+      // A group opens before the play banner and closes after the play's last line.
+      if (event.type === 'play_end' || event.type === 'playbook_end') {
+        printer(event)
+        log.listener(event)
+      } else {
+        log.listener(event)
+        printer(event)
+      }
     }
     const outcome =
       inputs.workload.kind === 'module'
         ? await runAdhoc(options, listener)
         : await runPlaybook(options, listener)
     const recording = recorder.recording()
-    const reportPath = await writeReports(recording, runDir, secrets)
+    const reportPath = await writeReports(recording, json, runDir, secrets)
     setRunOutputs(recording, reportPath, secrets)
     annotate(recording, workspace)
     if (inputs.summary)
@@ -82,13 +101,16 @@ async function prepareKubeconfig(
   return file
 }
 
+/** report.json: the `--json` document plus the run's figures; report.xml: JUnit beside it. */
 async function writeReports(
   recording: Recording,
+  json: JsonReporter,
   runDir: string,
   secrets: SecretRegistry
 ): Promise<string> {
   const jsonPath = path.join(runDir, 'report.json')
-  await writeFile(jsonPath, secrets.scrub(`${JSON.stringify(jsonReport(recording), null, 2)}\n`), {
+  const document = { ...json.document, run: runFigures(recording) }
+  await writeFile(jsonPath, secrets.scrub(`${JSON.stringify(document, null, 2)}\n`), {
     mode: 0o600
   })
   await writeFile(path.join(runDir, 'report.xml'), secrets.scrub(renderJunit(recording)), {

@@ -1,8 +1,7 @@
-// The machine-readable results of a run: the `results` / `recap` action outputs and the JSON
-// report file, which has the shape of Ansible's stock `json` callback (SPEC §4) plus the run's
-// own figures (exit code, duration, kubectl processes, warnings).
+// The machine-readable results of a run: the `results` / `recap` action outputs, and the run's
+// figures (exit code, duration, kubectl processes, warnings) for the JSON report file.
 import type { HostStats } from '../executor/events.js'
-import type { HostTaskResult, RecordedPlay, Recording } from './recorder.js'
+import type { Recording } from './recorder.js'
 import { statsOf } from './recap.js'
 
 /** GitHub keeps step outputs up to 1 MiB; stay well below it. */
@@ -79,66 +78,18 @@ function resultsByHost(
   return byHost
 }
 
-/** The JSON report document (stock json callback shape + run figures). */
-export function jsonReport(recording: Recording): Record<string, unknown> {
+/**
+ * The run's own figures, added as `run` to the `--json` document (src/report/json.ts) in the
+ * action's report file: what the stock json callback has no place for.
+ */
+export function runFigures(recording: Recording): Record<string, unknown> {
   return {
-    plays: recording.plays.map(playDocument),
-    stats: recapOutput(recording),
     exit_code: recording.exitCode ?? null,
     duration_ms: recording.durationMs,
     kubectl_processes: recording.kubectlProcesses,
     playbook: recording.playbookFile ?? null,
+    hosts: recording.hosts,
     warnings: recording.warnings,
     deprecations: recording.deprecations
   }
-}
-
-function playDocument(play: RecordedPlay): Record<string, unknown> {
-  return {
-    play: {
-      name: play.info.name,
-      hosts: play.info.hosts,
-      duration: { start: iso(play.startedAt), end: iso(play.finishedAt) },
-      ...(play.info.position
-        ? { path: `${play.info.position.file}:${play.info.position.line}` }
-        : {})
-    },
-    tasks: play.tasks.map(task => ({
-      task: {
-        name: task.info.name,
-        id: task.info.id,
-        action: task.info.action,
-        handler: task.info.handler,
-        duration: { start: iso(task.startedAt), end: iso(task.finishedAt) },
-        ...(task.info.position
-          ? { path: `${task.info.position.file}:${task.info.position.line}` }
-          : {})
-      },
-      hosts: Object.fromEntries(
-        [...task.results].map(([host, result]) => [host, hostDocument(task.info.action, result)])
-      )
-    }))
-  }
-}
-
-/** The json callback marks a result's status with flags (README: status derived from flags). */
-function hostDocument(action: string, hostResult: HostTaskResult): Record<string, unknown> {
-  const document: Record<string, unknown> = {
-    ...hostResult.result,
-    action,
-    duration_ms: hostResult.durationMs
-  }
-  if (hostResult.status === 'failed') document.failed = true
-  if (hostResult.status === 'skipped') document.skipped = true
-  if (hostResult.status === 'unreachable') document.unreachable = true
-  if (hostResult.status === 'changed') document.changed = true
-  else if (!('changed' in document)) document.changed = false
-  if (hostResult.ignored) document.ignored = true
-  if (hostResult.delegatedTo)
-    document._ansible_delegated_vars = { ansible_host: hostResult.delegatedTo }
-  return document
-}
-
-function iso(time: number): string {
-  return new Date(time).toISOString()
 }

@@ -6,7 +6,7 @@ import { unifiedDiff } from '../../src/report/diff.js'
 import { renderJunit } from '../../src/report/junit.js'
 import { failureReason, hostLists } from '../../src/report/recap.js'
 import { RunRecorder, type Recording } from '../../src/report/recorder.js'
-import { jsonReport, recapOutput, resultsOutput } from '../../src/report/results.js'
+import { recapOutput, resultsOutput, runFigures } from '../../src/report/results.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { fleetRun, threeHostRun } from './events.js'
 
@@ -87,7 +87,7 @@ describe('RunRecorder and outcome', () => {
   })
 })
 
-describe('results and JSON report', () => {
+describe('results output and run figures', () => {
   const recording = record(threeHostRun())
 
   it('maps each host to its task results in order, censored results as the executor gave them', () => {
@@ -134,39 +134,16 @@ describe('results and JSON report', () => {
     )
   })
 
-  it('writes the stock json callback shape with the run figures', () => {
-    const report = jsonReport(recording) as {
-      plays: {
-        play: { name: string }
-        tasks: {
-          task: { name: string; path: string }
-          hosts: Record<string, Record<string, unknown>>
-        }[]
-      }[]
-      stats: Record<string, Record<string, number>>
-    } & Record<string, unknown>
-    expect(report.plays[0].play.name).toBe('Fix web pods')
-    expect(report.plays[0].tasks[2].task).toMatchObject({
-      name: 'Health check',
-      path: 'deploy/site.yml:18'
+  it('gives the run figures the json callback document has no place for', () => {
+    expect(runFigures(recording)).toEqual({
+      exit_code: 4,
+      duration_ms: 4321,
+      kubectl_processes: 6,
+      playbook: 'deploy/site.yml',
+      hosts: ['web-0', 'web-1', 'web-2'],
+      warnings: ['Could not match supplied host pattern, ignoring: db'],
+      deprecations: []
     })
-    expect(report.plays[0].tasks[2].hosts['web-1']).toMatchObject({
-      failed: true,
-      rc: 3,
-      action: 'ansible.builtin.command'
-    })
-    expect(report.plays[0].tasks[0].hosts['web-2']).toMatchObject({ unreachable: true })
-    expect(report.plays[0].tasks[3].hosts['web-0']).toMatchObject({ skipped: true, changed: false })
-    expect(report.stats['web-0']).toEqual({
-      ok: 3,
-      changed: 2,
-      unreachable: 0,
-      failed: 0,
-      skipped: 1,
-      rescued: 0,
-      ignored: 0
-    })
-    expect(report).toMatchObject({ exit_code: 4, kubectl_processes: 6, duration_ms: 4321 })
   })
 })
 
