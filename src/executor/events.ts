@@ -73,6 +73,8 @@ export type RunEvent =
       stats: Record<string, HostStats>
       /** Exit code as ansible-playbook would return it. */
       exitCode: number
+      /** Why the run stopped early (printed as `ERROR! ...`; no PLAY RECAP then). */
+      error?: string
       /** kubectl processes started during the run (SPEC §7). */
       kubectlProcesses: number
       durationMs: number

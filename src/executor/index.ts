@@ -120,6 +120,7 @@ class Engine {
       type: 'playbook_end',
       stats,
       exitCode,
+      error,
       kubectlProcesses: this.runtime?.kubectlProcesses() ?? 0,
       durationMs: Date.now() - this.started
     })

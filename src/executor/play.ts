@@ -1,7 +1,6 @@
 // One play run (one serial batch) under the linear strategy: tasks in lock-step over the hosts
 // (up to `forks` at a time), blocks with rescue/always, includes, handlers, meta actions, and
 // the failure rules (any_errors_fatal, max_fail_percentage, a failed host leaves the play).
-import path from 'node:path'
 import { loadTaskFile, newNodeId, resolveTaskFile } from '../playbook/loader.js'
 import { loadRole } from '../playbook/roles.js'
 import { PlaybookError } from '../playbook/errors.js'
@@ -44,8 +43,11 @@ export class PlayRun {
   private readonly notified = new Map<TaskNode, Set<string>>()
   private aborted = false
   private breakPlaybook = false
+  private abortAnnounced = false
   private readonly scope: PlayScope
   private readonly info: PlayInfo
+  /** Hosts that failed in earlier plays: listed in this play, but never run. */
+  private readonly failedBefore: Set<string>
 
   constructor(
     private readonly run: RunContext,
@@ -62,6 +64,7 @@ export class PlayRun {
       activeHosts: () => this.batch.filter(host => this.isActive(host))
     }
     this.info = { name: play.name, hosts: batch, position: play.position }
+    this.failedBefore = new Set(run.failedHosts)
   }
 
   private isActive(host: string): boolean {
@@ -69,7 +72,7 @@ export class PlayRun {
       !this.failed.has(host) &&
       !this.ended.has(host) &&
       !this.run.unreachableHosts.has(host) &&
-      !this.run.failedHosts.has(host)
+      !this.failedBefore.has(host)
     )
   }
 
@@ -222,9 +225,24 @@ export class PlayRun {
       }
     }
     this.checkFailureLimits(task, hosts)
+    this.announceAbort()
+    // Like Ansible: every `included:` line first, then the included tasks, file by file.
     for (const included of includes) {
+      this.run.emit({
+        type: 'include',
+        file: this.includedPath(included),
+        hosts: included.hosts,
+        item: included.label
+      })
+    }
+    const blocks = includes.map(included => ({ included, block: this.loadIncluded(included) }))
+    for (const { included, block } of blocks) {
       if (this.aborted) break
-      await this.runIncluded(included)
+      if (block)
+        await this.runItems(
+          [block],
+          included.hosts.filter(host => this.isActive(host))
+        )
     }
   }
 
@@ -359,11 +377,8 @@ export class PlayRun {
       durationMs,
       delegatedTo: outcome.delegatedTo
     })
-    const includeLoopItems =
-      (task.module === 'include_tasks' || task.module === 'include_role') &&
-      Array.isArray(result.results)
-        ? (result.results as Result[]).filter(item => item.skipped !== true).length
-        : 1
+    // An include counts `ok` once per file it includes, when that file loads (runIncluded).
+    const isInclude = task.module === 'include_tasks' || task.module === 'include_role'
     switch (status) {
       case 'unreachable':
         if (ignoreUnreachable) {
@@ -392,7 +407,7 @@ export class PlayRun {
         bump(this.run, host, 'skipped')
         break
       default:
-        for (let count = 0; count < includeLoopItems; count++) bump(this.run, host, 'ok')
+        if (!isInclude) bump(this.run, host, 'ok')
         if (status === 'changed') bump(this.run, host, 'changed')
         if (status === 'changed') this.notify(task, host, appliesTo)
     }
@@ -430,9 +445,14 @@ export class PlayRun {
   }
 
   private abort(): void {
-    if (this.aborted) return
     this.aborted = true
     this.breakPlaybook = true
+  }
+
+  /** "NO MORE HOSTS LEFT", once, after the results of the task that ended the play. */
+  private announceAbort(): void {
+    if (!this.breakPlaybook || this.abortAnnounced) return
+    this.abortAnnounced = true
     this.run.emit({ type: 'no_hosts_remaining', play: this.info })
   }
 
@@ -451,10 +471,16 @@ export class PlayRun {
 
   // ---- includes ---------------------------------------------------------------------------
 
-  private async runIncluded(included: IncludedFile): Promise<void> {
+  private includedPath(included: IncludedFile): string {
+    const task = included.task
+    if (task.module === 'include_role') return included.file
+    return resolveTaskFile(included.file, { baseDir: task.baseDir, role: task.role })
+  }
+
+  /** Load an included file into the block its hosts run, or report the include as failed. */
+  private loadIncluded(included: IncludedFile): BlockNode | undefined {
     const task = included.task
     let items: PlayItem[]
-    let fileShown: string
     try {
       if (task.module === 'include_role') {
         const loaded = loadRole(
@@ -472,23 +498,23 @@ export class PlayRun {
           }
         )
         items = loaded.tasks
-        fileShown = loaded.role.path
         this.play.handlers.push(...loaded.handlers)
       } else {
-        const file = resolveTaskFile(included.file, { baseDir: task.baseDir, role: task.role })
-        fileShown = file
-        items = loadTaskFile(file, { playbookDir: this.play.baseDir, role: task.role })
+        items = loadTaskFile(this.includedPath(included), {
+          playbookDir: this.play.baseDir,
+          role: task.role
+        })
       }
     } catch (error) {
       const reason =
         error instanceof PlaybookError && error.message.startsWith('Could not find or access')
-          ? `Could not find or access '${path.resolve(task.baseDir, included.file)}' on the Ansible Controller.`
+          ? `Could not find or access '${this.includedPath(included)}' on the Ansible Controller.`
           : error instanceof PlaybookError
             ? error.describe()
             : String(error)
       this.run.emit({ type: 'warning', message: reason })
+      const info = this.taskInfo(task, false)
       for (const { host } of included.results) {
-        const info = this.taskInfo(task, false)
         this.run.emit({
           type: 'host_result',
           task: info,
@@ -501,14 +527,10 @@ export class PlayRun {
         bump(this.run, host, 'failed')
         this.run.failedHosts.add(host)
       }
-      return
+      return undefined
     }
-    this.run.emit({ type: 'include', file: fileShown, hosts: included.hosts, item: included.label })
-    const block = includeBlock(task, items, included)
-    await this.runItems(
-      [block],
-      included.hosts.filter(host => this.isActive(host))
-    )
+    for (const host of included.hosts) bump(this.run, host, 'ok')
+    return includeBlock(task, items, included)
   }
 
   // ---- meta -------------------------------------------------------------------------------

@@ -247,9 +247,9 @@ function includeResult(context: TaskHostRun, vars: Record<string, unknown>): Res
   }
   const includeArgs: Record<string, unknown> = { ...args }
   for (const key of ['file', '_raw_params', 'apply']) delete includeArgs[key]
-  if (task.module === 'include_role')
-    return { include_role: args, include: file, include_args: includeArgs }
-  return { include: file, include_args: includeArgs }
+  const result: Result = { include: file, include_args: includeArgs, changed: false }
+  if (task.module === 'include_role') result.include_role = args
+  return result
 }
 
 async function executeAction(

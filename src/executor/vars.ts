@@ -74,7 +74,8 @@ export class VariableStore {
     host: string,
     scope: PlayScope | undefined,
     item?: PlayItem,
-    taskVars = true
+    taskVars = true,
+    withHostvars = true
   ): Record<string, unknown> {
     const vars: Record<string, unknown> = {}
     const roles: RoleInstance[] = scope?.play.roles ?? []
@@ -99,6 +100,8 @@ export class VariableStore {
       this.extraVars
     )
     Object.assign(vars, this.magicVars(host, scope, item))
+    // hostvars[h] holds h's variables, not another `hostvars` (that would nest without end).
+    if (!withHostvars) delete vars.hostvars
     return vars
   }
 
@@ -146,12 +149,15 @@ export class VariableStore {
   /** `hostvars`: each host's play-level variables, computed only when a template reads them. */
   private hostvarsProxy(scope: PlayScope | undefined): Record<string, unknown> {
     const cache = new Map<string, Record<string, unknown>>()
-    const hosts = () => this.inventory.allHosts()
+    // Hosts outside the inventory (the implicit localhost) appear once facts were set for them.
+    const hosts = () => [
+      ...new Set([...this.inventory.allHosts(), ...this.hostFacts.keys(), ...this.facts.keys()])
+    ]
     const get = (name: string): Record<string, unknown> | undefined => {
       if (!hosts().includes(name)) return undefined
       let value = cache.get(name)
       if (!value) {
-        value = this.forHost(name, scope, undefined, false)
+        value = this.forHost(name, scope, undefined, false, false)
         cache.set(name, value)
       }
       return value

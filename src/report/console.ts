@@ -235,6 +235,8 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
         options.stderr(`[DEPRECATION WARNING]: ${event.message}\n`)
         break
       case 'playbook_end':
+        // ansible-playbook stops without a recap when an error ends the run.
+        if (event.error !== undefined) break
         line(banner('PLAY RECAP'))
         for (const [host, stats] of Object.entries(event.stats)) line(recapLine(host, stats))
         line('')

@@ -1,0 +1,147 @@
+// `kubectl-ansible playbook` and `kubectl-ansible adhoc`: parse the options (src/cli/args.ts),
+// run the engine with the console reporter (or the json one with --json), and return
+// ansible-playbook's exit code. --syntax-check, --list-tasks and --list-hosts print what
+// ansible-playbook prints and run nothing.
+import path from 'node:path'
+import { parseRunArgs, type ParsedRunArgs } from './args.js'
+import type { CliIO } from './io.js'
+import { usage } from './usage.js'
+import { loadPlaybookFile, runAdhoc, runPlaybook, type RunOutcome } from '../executor/index.js'
+import type { RunEventListener } from '../executor/events.js'
+import { shouldRun } from '../executor/tags.js'
+import { inheritedTags } from '../executor/inherit.js'
+import { loadInventory } from '../inventory/index.js'
+import { kubectlPodLister } from '../inventory/kubectl-pods.js'
+import { PlaybookError } from '../playbook/errors.js'
+import type { Play, PlayItem, TaskNode } from '../playbook/objects.js'
+import { consoleReporter } from '../report/console.js'
+import { JsonReporter } from '../report/json.js'
+
+async function execute(
+  parsed: ParsedRunArgs,
+  io: CliIO,
+  run: (listener: RunEventListener) => Promise<RunOutcome>
+): Promise<number> {
+  const json = parsed.json ? new JsonReporter() : undefined
+  const listener: RunEventListener = json
+    ? event => {
+        json.listener(event)
+        if (event.type === 'warning') io.stderr(`[WARNING]: ${event.message}\n`)
+      }
+    : consoleReporter({
+        stdout: io.stdout,
+        stderr: io.stderr,
+        verbosity: parsed.options.verbosity,
+        diff: parsed.options.diff
+      })
+  const outcome = await run(listener)
+  if (outcome.error) io.stderr(`ERROR! ${outcome.error}\n`)
+  if (json && !(outcome.error && json.document.plays.length === 0)) io.stdout(json.render())
+  return outcome.exitCode
+}
+
+function taskLabel(task: TaskNode): string {
+  const name =
+    typeof task.keywords.name === 'string' && task.keywords.name !== ''
+      ? task.keywords.name
+      : task.action
+  return task.role ? `${task.role.name} : ${name}` : name
+}
+
+function listedTasks(items: PlayItem[], parsed: ParsedRunArgs, lines: string[]): void {
+  for (const item of items) {
+    if (item.kind === 'block') {
+      listedTasks([...item.block, ...item.rescue, ...item.always], parsed, lines)
+      continue
+    }
+    if (item.module === 'meta') continue
+    const tags = inheritedTags(item, value => value)
+    if (!shouldRun(tags, { only: parsed.options.tags, skip: parsed.options.skipTags })) continue
+    lines.push(`      ${taskLabel(item)}\tTAGS: [${[...tags].sort().join(', ')}]`)
+  }
+}
+
+function playTags(play: Play): string {
+  const tags = play.keywords.tags
+  const list = tags === undefined || tags === null ? [] : Array.isArray(tags) ? tags : [tags]
+  return `[${list.map(String).join(', ')}]`
+}
+
+async function listPlays(parsed: ParsedRunArgs, io: CliIO, plays: Play[]): Promise<void> {
+  const inventory = parsed.listHosts
+    ? await loadInventory(parsed.options.inventorySources, {
+        cwd: parsed.options.cwd,
+        listPods: kubectlPodLister({
+          kubectl: parsed.options.kubectl.path,
+          kubeconfig: parsed.options.kubectl.kubeconfig,
+          context: parsed.options.kubectl.context,
+          env: parsed.options.env
+        })
+      })
+    : undefined
+  const lines = ['', `playbook: ${parsed.options.playbook ?? ''}`]
+  plays.forEach((play, index) => {
+    lines.push('', `  play #${index + 1} (${play.hosts}): ${play.name}\tTAGS: ${playTags(play)}`)
+    if (inventory) {
+      const hosts = inventory.listHosts(play.hosts, { limit: parsed.options.limit })
+      lines.push(
+        `    pattern: ['${play.hosts}']`,
+        `    hosts (${hosts.length}):`,
+        ...hosts.map(host => `      ${host}`)
+      )
+    }
+    if (parsed.listTasks) {
+      lines.push('    tasks:')
+      listedTasks([...play.preTasks, ...play.tasks, ...play.postTasks], parsed, lines)
+    }
+  })
+  io.stdout(`${lines.join('\n')}\n`)
+}
+
+export async function runPlaybookCommand(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseRunArgs(argv, 'playbook', io.cwd, io.env)
+  if (parsed.help) {
+    io.stdout(usage)
+    return 0
+  }
+  if (parsed.syntaxCheck || parsed.listTasks || parsed.listHosts) {
+    try {
+      const plays = loadPlaybookFile(parsed.options)
+      if (parsed.syntaxCheck && !parsed.listTasks && !parsed.listHosts) {
+        io.stdout(`\nplaybook: ${parsed.options.playbook ?? ''}\n`)
+      } else {
+        await listPlays(parsed, io, plays)
+      }
+      return 0
+    } catch (error) {
+      if (error instanceof PlaybookError) {
+        io.stderr(`ERROR! ${error.describe()}\n`)
+        return error.exitCode
+      }
+      if (error instanceof Error && /Inventory|HostPattern/.test(error.name)) {
+        io.stderr(`ERROR! ${error.message}\n`)
+        return 1
+      }
+      throw error
+    }
+  }
+  parsed.options.playbook = path.normalize(parsed.options.playbook ?? '')
+  return execute(parsed, io, listener => runPlaybook(parsed.options, listener))
+}
+
+export async function runAdhocCommand(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseRunArgs(argv, 'adhoc', io.cwd, io.env)
+  if (parsed.help) {
+    io.stdout(usage)
+    return 0
+  }
+  if (parsed.listHosts && parsed.options.adhoc) {
+    const inventory = await loadInventory(parsed.options.inventorySources, {
+      cwd: parsed.options.cwd
+    })
+    const hosts = inventory.listHosts(parsed.options.adhoc.pattern, { limit: parsed.options.limit })
+    io.stdout(`  hosts (${hosts.length}):\n${hosts.map(host => `    ${host}\n`).join('')}`)
+    return 0
+  }
+  return execute(parsed, io, listener => runAdhoc(parsed.options, listener))
+}
