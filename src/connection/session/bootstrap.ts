@@ -51,7 +51,11 @@ __get() { case $__rd in
   dd1) dd bs=1 count="$1" 2>/dev/null ;;
   *) return 1 ;;
 esac; }
-__size() { if __has wc; then set -- $(wc -c <"$1"); else set -- $(ls -ln -- "$1"); shift 4; fi; printf %s "$1"; }
+__size() {
+  if [ "$__sc" = 1 ]; then stat -L -c %s -- "$1"
+  elif __has wc; then set -- $(wc -c <"$1") && printf %s "$1"
+  else set -- $(ls -lnL -- "$1") && printf %s "$5"; fi
+}
 __hash() { [ -n "$__hc" ] || return 0; set -- $($__hc <"$1") && printf %s "$1"; }
 __cat() { case $__ct in
   cat) cat -- "$1" ;;

@@ -42,7 +42,9 @@ export class SessionLostError extends Error {
     message: string,
     /** What the transport printed outside any request (kubectl's own error, usually). */
     readonly diagnostics: string,
-    readonly exit?: ProcessExit
+    readonly exit?: ProcessExit,
+    /** The lost request had begun running in the pod (it may have had effects). */
+    readonly started = false
   ) {
     super(message)
     this.name = 'SessionLostError'
@@ -64,6 +66,8 @@ interface PendingRequest {
   stderr: Buffer[]
   info: string[]
   failed: boolean
+  /** The pod acknowledged the request (its stderr start frame arrived). */
+  started: boolean
   rc?: number
   stderrDone: boolean
   sink?: Writable
@@ -168,6 +172,7 @@ export class ShellSession {
         stderr: [],
         info: [],
         failed: false,
+        started: false,
         stderrDone: false,
         sink: options.sink,
         resolve,
@@ -306,8 +311,14 @@ export class ShellSession {
     this.lost = error
     this.ready?.reject(error)
     for (const request of this.pending.values()) {
-      request.sink?.destroy(error)
-      request.reject(error)
+      const lost = new SessionLostError(
+        error.message,
+        error.diagnostics,
+        error.exit,
+        request.started
+      )
+      request.sink?.destroy(lost)
+      request.reject(lost)
     }
     this.pending.clear()
     for (const listener of this.lostListeners) listener(error)
@@ -378,6 +389,7 @@ export class ShellSession {
     const request = this.pending.get(Number(match[2]))
     if (!request) return
     if (match[1] === 'S') {
+      request.started = true
       this.stderrOwner = request
     } else {
       request.stderrDone = true
