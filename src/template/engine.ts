@@ -9,18 +9,32 @@
 //   host's variables rendered for hostvars[...]) also panics, so each nesting depth renders
 //   with its own Environment.
 import { Environment } from 'minijinja-js'
-import { KWARGS_MARKER, type JsCallables } from './preprocess.js'
-import { fromEngine } from './values.js'
+import { KWARGS_MARKER, UNDEFINED_GLOBAL, type JsCallables } from './preprocess.js'
+import { fromEngine, rememberKeyOrder } from './values.js'
+
+/** What `| default(__undefined_marker)` turns an undefined value into (see preprocess.ts). */
+const UNDEFINED_MARKER = '\u0000undefined\u0000'
+
+/** A value guarded by the marker, back in JS terms: undefined for undefined, null for none. */
+export function fromGuarded(value: unknown): unknown {
+  if (value === UNDEFINED_MARKER) return undefined
+  if (value === undefined) return null
+  return fromEngine(value)
+}
 
 export interface RenderFrame {
   /** First error raised by a callback during this render. */
   error?: unknown
   /** Slot whose value was undefined (see preprocess.ts), with the value that was undefined. */
   undefinedSlot?: number
+  /** Variables whose rendering failed: their error is raised only if the template reads them. */
+  deferred: Map<string, unknown>
   /** Slots allowed to print undefined as "" (inline if without else). */
   allowUndefined: Set<number>
   /** Raw value of the single {{ expr }} of a template that is only that. */
-  captured?: { value: unknown }
+  captured?: { value: unknown; text: boolean }
+  /** Last string returned by a STRING_TYPE_FILTERS filter (kept as text, never converted). */
+  textResult?: string
   /** Resolved variables of this render, for callbacks that need them (lookup('vars'), hostvars). */
   context: CallContext
 }
@@ -90,11 +104,12 @@ export function jsCallables(): JsCallables {
 function splitArguments(raw: unknown[]): { args: unknown[]; kwargs: Kwargs } {
   const last = raw[raw.length - 1]
   if (last instanceof Map && last.get(KWARGS_MARKER) === true) {
-    const kwargs = fromEngine(last) as Kwargs
-    delete kwargs[KWARGS_MARKER]
-    return { args: raw.slice(0, -1).map(fromEngine), kwargs }
+    const kwargs: Kwargs = {}
+    for (const [key, value] of last)
+      if (key !== KWARGS_MARKER) kwargs[String(key)] = fromGuarded(value)
+    return { args: raw.slice(0, -1).map(fromGuarded), kwargs }
   }
-  return { args: raw.map(fromEngine), kwargs: {} }
+  return { args: raw.map(fromGuarded), kwargs: {} }
 }
 
 /** Runs a callback so that nothing is ever thrown back into wasm. */
@@ -109,11 +124,25 @@ function guarded(run: (frame: RenderFrame) => unknown): unknown {
   }
 }
 
-function bridgeFilter(fn: FilterFunction) {
+/** Ansible's STRING_TYPE_FILTERS: their output is never turned back into data. */
+const STRING_TYPE_FILTERS = new Set([
+  'string',
+  'to_json',
+  'to_nice_json',
+  'to_yaml',
+  'to_nice_yaml',
+  'ppretty',
+  'json'
+])
+
+function bridgeFilter(name: string, fn: FilterFunction) {
   return (value: unknown, ...raw: unknown[]) =>
     guarded(frame => {
       const { args, kwargs } = splitArguments(raw)
-      return fn(fromEngine(value), args, kwargs, frame.context)
+      const result = fn(fromGuarded(value), args, kwargs, frame.context)
+      if (STRING_TYPE_FILTERS.has(name) && typeof result === 'string') frame.textResult = result
+      rememberKeyOrder(result)
+      return result
     })
 }
 
@@ -121,7 +150,7 @@ function bridgeTest(fn: TestFunction) {
   return (value: unknown, ...raw: unknown[]) =>
     guarded(frame => {
       const { args, kwargs } = splitArguments(raw)
-      return fn(fromEngine(value), args, kwargs, frame.context)
+      return fn(fromGuarded(value), args, kwargs, frame.context)
     }) === true
 }
 
@@ -129,12 +158,14 @@ function bridgeFunction(fn: GlobalFunction) {
   return (...raw: unknown[]) =>
     guarded(frame => {
       const { args, kwargs } = splitArguments(raw)
-      return fn(args, kwargs, frame.context)
+      const result = fn(args, kwargs, frame.context)
+      rememberKeyOrder(result)
+      return result
     })
 }
 
 function registerAll(env: Environment): void {
-  for (const [name, fn] of filters) env.addFilter(name, bridgeFilter(fn))
+  for (const [name, fn] of filters) env.addFilter(name, bridgeFilter(name, fn))
   for (const [name, fn] of tests) env.addTest(name, bridgeTest(fn))
   for (const [name, fn] of functions) env.addGlobal(name, bridgeFunction(fn))
 }
@@ -149,7 +180,7 @@ function forEachEnvironment(
 export function defineFilter(name: string, fn: FilterFunction): void {
   filters.set(name, fn)
   forEachEnvironment(entry => {
-    entry.env.addFilter(name, bridgeFilter(fn))
+    entry.env.addFilter(name, bridgeFilter(name, fn))
     entry.env.clearTemplates()
     entry.compiled.clear()
   })
@@ -171,6 +202,14 @@ export function defineFunction(name: string, fn: GlobalFunction): void {
     entry.env.clearTemplates()
     entry.compiled.clear()
   })
+}
+
+export function filterFunction(name: string): FilterFunction | undefined {
+  return filters.get(name)
+}
+
+export function testFunction(name: string): TestFunction | undefined {
+  return tests.get(name)
 }
 
 export function filterNames(): string[] {
@@ -196,12 +235,17 @@ export function installHooks(value: Hooks): void {
 
 function registerHooks(env: Environment): void {
   const hook = (name: keyof Hooks) => (value: unknown, slot: number) =>
-    guarded(frame => (hooks as Hooks)[name](value, slot, frame))
+    guarded(frame => (hooks as Hooks)[name](fromGuarded(value), slot, frame))
+  env.addGlobal(UNDEFINED_GLOBAL, UNDEFINED_MARKER)
   env.addFilter('__out', hook('out'))
   env.addFilter('__truth', hook('truth'))
   env.addFilter('__iter', hook('iter'))
   env.addGlobal('__lazy_get', (root: string, key: unknown) =>
-    guarded(frame => frame.context.lazyGet(root, fromEngine(key)))
+    guarded(frame => {
+      const result = frame.context.lazyGet(root, fromEngine(key))
+      rememberKeyOrder(result)
+      return result
+    })
   )
 }
 
@@ -274,7 +318,7 @@ export function evaluateExpression(
   const entry = environmentFor({ trimBlocks: false, lstripBlocks: false }, frames.length)
   frames.push(frame)
   try {
-    return fromEngine(entry.env.evalExpr(expr, context))
+    return fromGuarded(entry.env.evalExpr(`(${expr}) | default(${UNDEFINED_GLOBAL})`, context))
   } catch {
     return undefined
   } finally {

@@ -2,6 +2,7 @@
 import { defineFilter, defineTest, filterNames, testNames } from './engine.js'
 import { registerCollectionFilters } from './filters/collections.js'
 import { registerDataFilters } from './filters/data.js'
+import { registerHigherOrderFilters } from './filters/higher.js'
 import { registerStringFilters } from './filters/strings.js'
 import { registerFunctions } from './functions.js'
 import { registerTests } from './tests.js'
@@ -9,6 +10,7 @@ import { registerTests } from './tests.js'
 registerStringFilters()
 registerCollectionFilters()
 registerDataFilters()
+registerHigherOrderFilters()
 registerTests()
 registerFunctions()
 

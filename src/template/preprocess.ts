@@ -10,8 +10,17 @@
 // - backslashes in string literals inside {{ }} are doubled, as Ansible 2.14 does.
 // It also lists the variable names the template may read, so only those are resolved.
 import { joinTokens, lexTemplate, matchingBracket, type Token } from './lexer.js'
+import { pyLiteralEval } from './literal.js'
+import { rememberKeyList } from './values.js'
 
 export const KWARGS_MARKER = '__kwargs__'
+/**
+ * minijinja-js hands both `none` and an undefined value to JS as `undefined`. Values bound for
+ * our JS code first pass `| default(__undefined_marker)`, which replaces only the undefined
+ * one, so JS sees the marker for undefined and `undefined` for none.
+ */
+export const UNDEFINED_GLOBAL = '__undefined_marker'
+const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`
 export const LAZY_ROOTS = new Set(['hostvars', 'vars'])
 
 export interface Slot {
@@ -36,13 +45,9 @@ export interface JsCallables {
   functions: ReadonlySet<string>
 }
 
-const KEYWORDS = new Set(
-  (
-    'and or not in is if else elif endif for endfor set endset true false none True False None ' +
-    'loop recursive with endwith macro endmacro call endcall filter endfilter block endblock extends ' +
-    'include import from as ignore missing context without self super varargs kwargs caller do ' +
-    'break continue autoescape endautoescape raw endraw'
-  ).split(' ')
+/** Words of the expression grammar; never variable names. */
+export const KEYWORDS = new Set(
+  'and or not in is if else true false none True False None'.split(' ')
 )
 
 function significant(tokens: Token[], index: number, step: 1 | -1): Token | undefined {
@@ -90,28 +95,41 @@ const op = (text: string): Token => ({ type: 'op', text })
 const str = (text: string): Token => ({ type: 'str', text: JSON.stringify(text) })
 const name = (text: string): Token => ({ type: 'name', text })
 
-/** Moves `key=value` arguments of a JS callable into a trailing marked dict literal. */
-function packKeywordArguments(inner: Token[]): Token[] {
-  const args = splitArguments(inner)
+/** An argument of a JS callable, guarded so that JS can tell undefined from none. */
+function guardedArgument(arg: Token[]): Token[] {
+  return [
+    op('('),
+    op('('),
+    ...arg,
+    op(')'),
+    op('|'),
+    name('default'),
+    op('('),
+    name(UNDEFINED_GLOBAL),
+    op(')'),
+    op(')')
+  ]
+}
+
+/** Guards the arguments of a JS callable and moves `key=value` ones into a trailing marked dict. */
+function packArguments(inner: Token[]): Token[] {
   const positional: Token[][] = []
   const keyword: Array<[string, Token[]]> = []
-  for (const arg of args) {
+  for (const arg of splitArguments(inner)) {
     const first = arg.findIndex(token => token.type !== 'ws')
     const eq = significantIndex(arg, first, 1)
-    if (arg[first].type === 'name' && arg[eq]?.text === '=')
-      keyword.push([arg[first].text, arg.slice(eq + 1)])
-    else positional.push(arg)
+    if (arg[first].type === 'name' && arg[eq]?.text === '=') {
+      keyword.push([arg[first].text, guardedArgument(arg.slice(eq + 1))])
+    } else positional.push(guardedArgument(arg))
   }
-  if (keyword.length === 0) return inner
-  const packed: Token[] = [op('{'), str(KWARGS_MARKER), op(':'), name('true')]
-  for (const [key, value] of keyword) packed.push(op(','), str(key), op(':'), ...value)
-  packed.push(op('}'))
-  const out: Token[] = []
-  for (const arg of [...positional, packed]) {
-    if (out.length > 0) out.push(op(','))
-    out.push(...arg)
+  const all = [...positional]
+  if (keyword.length > 0) {
+    const packed: Token[] = [op('{'), str(KWARGS_MARKER), op(':'), name('true')]
+    for (const [key, value] of keyword) packed.push(op(','), str(key), op(':'), ...value)
+    packed.push(op('}'))
+    all.push(packed)
   }
-  return out
+  return all.flatMap((arg, index) => (index === 0 ? arg : [op(','), ...arg]))
 }
 
 function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
@@ -119,8 +137,8 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]
     const nextIndex = significantIndex(tokens, i, 1)
-    const next = tokens[nextIndex]
-    if (token.type !== 'name' || next === undefined) {
+    const next = tokens[nextIndex] as Token | undefined
+    if (token.type !== 'name') {
       out.push(token)
       continue
     }
@@ -128,6 +146,7 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
     if (
       role === 'variable' &&
       LAZY_ROOTS.has(token.text) &&
+      next &&
       (next.text === '[' || next.text === '.')
     ) {
       if (next.text === '[') {
@@ -155,8 +174,31 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
         }
       }
     }
+    // The piped-in value of a JS filter or the tested value of a JS test gets the guard too.
+    if (
+      (role === 'filter' && callables.filters.has(token.text)) ||
+      (role === 'test' && callables.tests.has(token.text))
+    ) {
+      const operatorIndex = out.map(t => t.type !== 'ws').lastIndexOf(true)
+      const operator = role === 'filter' ? '|' : 'is'
+      let insertAt = operatorIndex
+      if (role === 'test' && out[insertAt]?.text === 'not')
+        insertAt = out.map((t, j) => j < insertAt && t.type !== 'ws').lastIndexOf(true)
+      if (out[insertAt]?.text === operator) {
+        out.splice(
+          insertAt,
+          0,
+          op('|'),
+          name('default'),
+          op('('),
+          name(UNDEFINED_GLOBAL),
+          op(')'),
+          { type: 'ws', text: ' ' }
+        )
+      }
+    }
     const isJsCall =
-      next.text === '(' &&
+      next?.text === '(' &&
       ((role === 'filter' && callables.filters.has(token.text)) ||
         (role === 'test' && callables.tests.has(token.text)) ||
         (role === 'variable' && callables.functions.has(token.text)))
@@ -164,7 +206,7 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
       const close = matchingBracket(tokens, nextIndex)
       if (close > 0) {
         const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
-        out.push(token, op('('), ...packKeywordArguments(inner), op(')'))
+        out.push(token, op('('), ...packArguments(inner), op(')'))
         i = close
         continue
       }
@@ -172,6 +214,26 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
     out.push(token)
   }
   return out
+}
+
+/** Remembers the key order of dict literals with constant keys (the engine sorts dict keys). */
+function rememberLiteralKeyOrders(tokens: Token[]): void {
+  const significantTokens = tokens.filter(token => token.type !== 'ws')
+  for (let i = 0; i < significantTokens.length; i++) {
+    if (significantTokens[i].text !== '{' || significantTokens[i].type !== 'op') continue
+    const close = matchingBracket(significantTokens, i)
+    if (close < 0) continue
+    const keys: string[] = []
+    for (const entry of splitArguments(significantTokens.slice(i + 1, close))) {
+      const key =
+        entry[0]?.type === 'str' && entry[1]?.text === ':'
+          ? pyLiteralEval(entry[0].text)
+          : undefined
+      if (typeof key !== 'string') return
+      keys.push(key)
+    }
+    rememberKeyList(keys)
+  }
 }
 
 function collectNames(tokens: Token[], names: Set<string>, skipFirst: boolean): void {
@@ -208,7 +270,7 @@ function collectLocals(tag: string, tokens: Token[], locals: Set<string>): void 
 }
 
 function wrapped(tokens: Token[], slot: number, filter: string): string {
-  return ` (${joinTokens(tokens)}) | ${filter}(${slot}) `
+  return ` (${joinTokens(tokens)}) | ${UNDEFINED_GUARD} | ${filter}(${slot}) `
 }
 
 export function prepareTemplate(
@@ -231,6 +293,7 @@ export function prepareTemplate(
         token.type === 'str' ? { type: 'str', text: token.text.replace(/\\/g, '\\\\') } : token
       )
     }
+    rememberLiteralKeyOrders(tokens)
     tokens = rewriteExpression(tokens, options.callables)
     if (region.kind === 'output') {
       collectNames(tokens, names, false)

@@ -17,9 +17,9 @@ import { LazyMapping } from './lazy.js'
 import { lexTemplate, type Token } from './lexer.js'
 import { NOT_LITERAL, pyLiteralEval } from './literal.js'
 import { OMIT_TOKEN } from './omit.js'
-import { prepareTemplate, type PreparedTemplate } from './preprocess.js'
+import { KEYWORDS, prepareTemplate, UNDEFINED_GLOBAL, type PreparedTemplate } from './preprocess.js'
 import { isUnsafe } from './unsafe.js'
-import { fromEngine, isPlainObject, pyRepr, pyStr, pyTruthy, pyTypeName } from './values.js'
+import { isPlainObject, rememberKeyOrder, pyRepr, pyStr, pyTruthy, pyTypeName } from './values.js'
 import { runLookup, type LookupOptions } from './lookups.js'
 
 export interface TemplateOptions {
@@ -149,12 +149,14 @@ interface Chain {
   accessors: Array<{ source: string; attribute?: string; keySource?: string }>
 }
 
-const GUARD_FILTERS = new Set(['default', 'd', 'mandatory'])
+const GUARD_FILTERS = new Set(['default', 'd'])
 const GUARD_TESTS = new Set(['defined', 'undefined', 'none'])
 
 /** Variable access chains (`a.b[c]`) in an expression, in source order, without guarded ones. */
 function accessChains(expr: string): Chain[] {
-  const region = lexTemplate(`{{${expr}}}`)[0]
+  // The none/undefined guards added by preprocess.ts are not the user's `default`.
+  const userExpr = expr.replace(new RegExp(`\\|\\s*default\\(${UNDEFINED_GLOBAL}\\)`, 'g'), '')
+  const region = lexTemplate(`{{${userExpr}}}`)[0]
   if (!region || region.kind !== 'output') return []
   const tokens = region.tokens.filter(token => token.type !== 'ws')
   const chains: Chain[] = []
@@ -175,6 +177,8 @@ function accessChains(expr: string): Chain[] {
     const token = tokens[i]
     const prev = tokens[i - 1]?.text
     if (token.type !== 'name' || prev === '.' || prev === '|' || prev === 'is') continue
+    if (KEYWORDS.has(token.text) || (token.text.startsWith('__') && token.text !== '__lazy_get'))
+      continue
     if (prev === 'not' && tokens[i - 2]?.text === 'is') continue
     let end = i + 1
     const chain: Chain = { root: token.text, accessors: [] }
@@ -246,16 +250,23 @@ export class Templar {
   templateIn(value: unknown, scope: Scope, options: TemplateOptions): unknown {
     if (isUnsafe(value)) return value.text
     if (typeof value === 'string') return this.templateString(value, scope, options)
-    if (Array.isArray(value)) return value.map(item => this.templateIn(item, scope, options))
+    // Containers come back as the same object when nothing in them was a template, so that
+    // static data (facts, inventory) is not copied on every render.
+    if (Array.isArray(value)) {
+      const items = value.map(item => this.templateIn(item, scope, options))
+      return items.every((item, i) => item === value[i]) ? value : items
+    }
     if (isPlainObject(value)) {
       const out: Record<string, unknown> = {}
+      let changed = false
       for (const [key, item] of Object.entries(value)) {
         const renderedKey = MAY_BE_TEMPLATE.test(key)
           ? pyStr(this.templateString(key, scope, options))
           : key
         out[renderedKey] = this.templateIn(item, scope, options)
+        changed ||= renderedKey !== key || out[renderedKey] !== item
       }
-      return out
+      return changed ? out : value
     }
     return value
   }
@@ -292,8 +303,14 @@ export class Templar {
     settings: { escapeBackslashes: boolean; trimBlocks: boolean; lstripBlocks: boolean }
   ): unknown {
     const template = prepare(source, settings.escapeBackslashes)
-    const context = this.contextFor(template, scope)
-    const frame: RenderFrame = { allowUndefined: new Set(), context: this.callContext(scope) }
+    const deferred = new Map<string, unknown>()
+    const context = this.contextFor(template, scope, deferred)
+    for (const value of Object.values(context)) rememberKeyOrder(value)
+    const frame: RenderFrame = {
+      allowUndefined: new Set(),
+      deferred,
+      context: this.callContext(scope)
+    }
     let output: string
     for (;;) {
       frame.error = undefined
@@ -328,6 +345,7 @@ export class Templar {
     // Rendering a list/dict/bool and literal_eval-ing its repr gives the value back: skip the trip.
     const captured = frame.captured as RenderFrame['captured']
     if (template.single && captured) {
+      if (captured.text) return output
       const value = captured.value
       if (Array.isArray(value) || isPlainObject(value) || typeof value === 'boolean') return value
     }
@@ -343,7 +361,11 @@ export class Templar {
     return output
   }
 
-  private contextFor(template: PreparedTemplate, scope: Scope): Record<string, unknown> {
+  private contextFor(
+    template: PreparedTemplate,
+    scope: Scope,
+    deferred: Map<string, unknown>
+  ): Record<string, unknown> {
     const context: Record<string, unknown> = {}
     for (const name of template.names) {
       if (!scope.has(name)) {
@@ -354,8 +376,9 @@ export class Templar {
       try {
         context[name] =
           raw instanceof LazyMapping ? scope.materialise(raw, name) : scope.resolve(name)
-      } catch {
+      } catch (error) {
         // Reported only if the template really reads it (see explainUndefined).
+        deferred.set(name, error)
       }
     }
     return context
@@ -389,9 +412,8 @@ export class Templar {
         let base = evaluateExpression(chain.root, context, frame)
         if (base === undefined) {
           if (chain.rootName) {
-            const resolution = scope.resolved.get(chain.rootName)
-            if (resolution && 'error' in resolution) {
-              const inner = resolution.error
+            if (frame.deferred.has(chain.rootName)) {
+              const inner = frame.deferred.get(chain.rootName)
               if (inner instanceof TemplateError) {
                 const Kind =
                   inner instanceof UndefinedVariableError ? UndefinedVariableError : TemplateError
@@ -623,9 +645,8 @@ installHooks({
       frame.undefinedSlot ??= slot
       return ''
     }
-    const plain = fromEngine(value)
-    frame.captured = { value: plain }
-    return plain === null ? '' : pyStr(plain)
+    frame.captured = { value, text: typeof value === 'string' && value === frame.textResult }
+    return value === null ? '' : pyStr(value)
   },
   truth(value, slot, frame) {
     if (value === undefined && !frame.allowUndefined.has(slot)) {

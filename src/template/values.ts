@@ -10,15 +10,52 @@ export function isPlainObject(value: unknown): value is PlainObject {
   return proto === Object.prototype || proto === null
 }
 
-/** Converts what minijinja-js hands to JS (Maps for dicts) into plain JSON-like data. */
+// minijinja-js keeps dicts sorted by key (it is built without `preserve_order`), while Ansible
+// keeps insertion order. The key order of every dict that enters the engine is remembered by
+// its key set, and dicts coming back are put back in that order.
+const keyOrders = new Map<string, string[]>()
+const MAX_KEY_ORDERS = 20_000
+const walked = new WeakSet<object>()
+
+function keySignature(keys: string[]): string {
+  return [...keys].sort().join('\u0000')
+}
+
+/** Remembers the key order of the dicts inside `value` (see fromEngine). */
+export function rememberKeyOrder(value: unknown): void {
+  if (value === null || typeof value !== 'object' || walked.has(value)) return
+  walked.add(value)
+  if (Array.isArray(value)) {
+    for (const item of value) rememberKeyOrder(item)
+    return
+  }
+  if (!isPlainObject(value)) return
+  const keys = Object.keys(value)
+  if (keys.length > 1 && keys.some((key, i) => i > 0 && keys[i - 1] > key)) {
+    if (keyOrders.size >= MAX_KEY_ORDERS) keyOrders.clear()
+    keyOrders.set(keySignature(keys), keys)
+  }
+  for (const key of keys) rememberKeyOrder(value[key])
+}
+
+/** Remembers a key order known only by name (a dict literal in a template). */
+export function rememberKeyList(keys: string[]): void {
+  if (keys.length > 1) keyOrders.set(keySignature(keys), keys)
+}
+
+/** Converts what minijinja-js hands to JS (Maps for dicts, undefined for none) into plain JSON-like data. */
 export function fromEngine(value: unknown): unknown {
   if (value instanceof Map) {
+    const keys = [...value.keys()].map(String)
+    const order = keys.length > 1 ? keyOrders.get(keySignature(keys)) : undefined
     const out: PlainObject = {}
-    for (const [k, v] of value) out[String(k)] = fromEngine(v)
+    for (const key of order ?? keys) out[key] = fromEngine(value.get(key))
     return out
   }
-  if (Array.isArray(value)) return value.map(fromEngine)
-  return value
+  // Array.from, not map: minijinja-js leaves holes where a list holds none.
+  if (Array.isArray(value)) return Array.from(value, fromEngine)
+  // Inside lists and dicts minijinja-js gives `none` as undefined.
+  return value === undefined ? null : value
 }
 
 export type PyTypeName =

@@ -1,19 +1,12 @@
 // Serialisation, encoding, hashing, path and URL filters (Ansible's core filter plugin).
 import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
-import {
-  Document,
-  parse as parseYaml,
-  parseAllDocuments,
-  isMap,
-  isSeq,
-  isScalar,
-  visit
-} from 'yaml'
+import { parse as parseYaml, parseAllDocuments } from 'yaml'
 import { defineFilter, MandatoryUndefined } from '../engine.js'
 import { TemplateError } from '../errors.js'
 import { pyFloatRepr, pyStr, pyTruthy, type PlainObject } from '../values.js'
 import { defined } from './common.js'
+import { dumpNiceYaml, dumpYaml } from './yamldump.js'
 
 const text = (value: unknown): string => pyStr(defined(value))
 
@@ -66,33 +59,6 @@ export function pyJsonDumps(
     return `${open}\n${pad}${parts.join(`${itemSeparator}\n${pad}`)}\n${' '.repeat(indent * depth)}${close}`
   }
   return write(value, 0)
-}
-
-/** yaml.dump as Ansible's to_yaml / to_nice_yaml call it (PyYAML layout, YAML 1.1 quoting). */
-function dumpYaml(value: unknown, nice: boolean, indent: number, sortKeys: boolean): string {
-  const doc = new Document(value, { version: '1.1', sortMapEntries: sortKeys })
-  if (!nice) {
-    // default_flow_style=None: collections holding only scalars are written inline.
-    visit(doc, {
-      Collection(_key, node) {
-        if (
-          (isMap(node) || isSeq(node)) &&
-          node.items.every(item =>
-            isMap(node) ? isScalar((item as { value: unknown }).value) : isScalar(item)
-          )
-        ) {
-          node.flow = true
-        }
-      }
-    })
-  }
-  return doc.toString({
-    indent,
-    indentSeq: false,
-    lineWidth: 80,
-    minContentWidth: 0,
-    flowCollectionPadding: false
-  })
 }
 
 const UUID_NAMESPACE_ANSIBLE = '361e6d51-faec-444a-9079-341386da8e2e'
@@ -167,15 +133,13 @@ export function registerDataFilters(): void {
   defineFilter('to_yaml', (value, _args, kwargs) =>
     dumpYaml(
       defined(value),
-      false,
       Number(kwargs.indent ?? 2),
       kwargs.sort_keys === undefined ? true : pyTruthy(kwargs.sort_keys)
     )
   )
   defineFilter('to_nice_yaml', (value, args, kwargs) =>
-    dumpYaml(
+    dumpNiceYaml(
       defined(value),
-      true,
       Number(kwargs.indent ?? args[0] ?? 4),
       kwargs.sort_keys === undefined ? true : pyTruthy(kwargs.sort_keys)
     )
