@@ -21,7 +21,8 @@ export async function buildRunOptions(inputs: Inputs, setup: RunSetup): Promise<
   const options: RunOptions = {
     cwd: setup.cwd,
     inventorySources,
-    extraVars: inputs.extraVars === undefined ? [] : [inputs.extraVars],
+    extraVars:
+      inputs.extraVars === undefined ? [] : [await extraVarsSource(inputs.extraVars, setup.runDir)],
     limit: inputs.limit,
     tags: inputs.tags,
     skipTags: inputs.skipTags,
@@ -36,7 +37,7 @@ export async function buildRunOptions(inputs: Inputs, setup: RunSetup): Promise<
       kubeconfig: setup.kubeconfig,
       context: inputs.access.context
     },
-    env: { ...setup.env, ...(setup.kubeconfig ? { KUBECONFIG: setup.kubeconfig } : {}) }
+    env: { ...engineEnv(setup.env), ...(setup.kubeconfig ? { KUBECONFIG: setup.kubeconfig } : {}) }
   }
   const workload = inputs.workload
   switch (workload.kind) {
@@ -58,6 +59,23 @@ export async function buildRunOptions(inputs: Inputs, setup: RunSetup): Promise<
       break
   }
   return options
+}
+
+/**
+ * The runner's environment minus the action's own inputs: INPUT_TOKEN / INPUT_KUBECONFIG hold
+ * secrets that kubectl processes and `lookup('env')` have no business seeing.
+ */
+function engineEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')))
+}
+
+/**
+ * `-e` takes `@file`, `key=value` pairs, or text starting with `{`/`[`; a block YAML mapping
+ * from the input goes through a private file so the engine's YAML 1.1 loader reads it.
+ */
+async function extraVarsSource(extraVars: string, runDir: string): Promise<string> {
+  if (extraVars.startsWith('@') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(extraVars)) return extraVars
+  return `@${await writePrivateFile(runDir, 'extra-vars.yml', `${extraVars}\n`)}`
 }
 
 /** `k8s://NS?selector=…&container=…`, the inventory layer's pod source (SPEC §4, §6). */

@@ -156,7 +156,7 @@ describe('run options', () => {
       runDir,
       kubectlPath: '/usr/bin/kubectl',
       kubeconfig: '/k/config',
-      env: { PATH: '/bin' }
+      env: { PATH: '/bin', INPUT_TOKEN: 'secret-token' }
     })
     expect(options.inventorySources).toEqual([
       path.join(runDir, 'inventory-1.yml'),
@@ -168,7 +168,7 @@ describe('run options', () => {
     expect(options).toMatchObject({
       cwd: dirs.workspace,
       playbook: path.join(runDir, 'tasks.yml'),
-      extraVars: ['{"a": 1}'],
+      extraVars: [`@${path.join(runDir, 'extra-vars.yml')}`],
       tags: ['t'],
       check: true,
       forks: 7,
@@ -178,6 +178,8 @@ describe('run options', () => {
       kubectl: { path: '/usr/bin/kubectl', kubeconfig: '/k/config', context: 'ctx' },
       env: { PATH: '/bin', KUBECONFIG: '/k/config' }
     })
+    expect(readFileSync(path.join(runDir, 'extra-vars.yml'), 'utf8')).toBe('{"a": 1}\n')
+    expect(options.env.INPUT_TOKEN).toBeUndefined()
     const play = parse(readFileSync(options.playbook as string, 'utf8'))
     expect(play).toEqual([
       {
@@ -193,11 +195,13 @@ describe('run options', () => {
       {
         ...baseInputs,
         workload: { kind: 'module', module: 'ping', args: '', hosts: 'all' },
-        inventory: []
+        inventory: [],
+        extraVars: 'x=1 y=2'
       },
       { cwd: dirs.workspace, runDir: dirs.temp, kubectlPath: 'kubectl', env: {} }
     )
     expect(options.adhoc).toEqual({ pattern: 'all', module: 'ping', args: '' })
+    expect(options.extraVars).toEqual(['x=1 y=2'])
     expect(options.playbook).toBeUndefined()
     expect(podSource({ namespace: 'default', selector: '' })).toBe('k8s://default')
     expect(tasksPlaybook('- ping:\n', 'all')).toBe(
