@@ -14,8 +14,11 @@ import { debug } from './debug.js'
 import { fail } from './fail.js'
 import { fetch } from './fetch.js'
 import { file } from './file.js'
+import { find } from './find.js'
 import { groupBy } from './group-by.js'
+import { includeVars } from './include-vars.js'
 import { lineinfile } from './lineinfile.js'
+import { pause } from './pause.js'
 import { ping } from './ping.js'
 import { pythonOnlyModules } from './python-only.js'
 import { raw } from './raw.js'
@@ -26,6 +29,8 @@ import { shell } from './shell.js'
 import { slurp } from './slurp.js'
 import { stat } from './stat.js'
 import { template } from './template.js'
+import { unarchive } from './unarchive.js'
+import { waitFor } from './wait-for.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js'
 import { ModuleArgsError, validateModuleArgs } from './validate.js'
 
@@ -42,8 +47,11 @@ const builtins: ModuleDefinition[] = [
   fail,
   fetch,
   file,
+  find,
   groupBy,
+  includeVars,
   lineinfile,
+  pause,
   ping,
   raw,
   replace,
@@ -53,6 +61,8 @@ const builtins: ModuleDefinition[] = [
   slurp,
   stat,
   template,
+  unarchive,
+  waitFor,
   ...pythonOnlyModules
 ]
 
