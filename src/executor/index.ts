@@ -17,7 +17,7 @@ import { parseExtraVars } from './extra-vars.js'
 import { PlayRun } from './play.js'
 import type { RunContext } from './run-context.js'
 import { VariableStore } from './vars.js'
-import { connectionRuntime, podLister, type EngineRuntime } from './runtime.js'
+import { connectionRuntime, type EngineRuntime } from './runtime.js'
 
 export interface RunOutcome {
   exitCode: number
@@ -132,7 +132,7 @@ class Engine {
     this.runtime = await connectionRuntime(options)
     const inventory: Inventory = await loadInventory(options.inventorySources, {
       cwd: options.cwd,
-      listPods: podLister(this.runtime)
+      listPods: this.runtime.listPods
     })
     if (existsSync(playbookDir)) inventory.loadVarsDirs(playbookDir)
     const extraVars = parseExtraVars(options.extraVars, options.cwd)

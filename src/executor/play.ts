@@ -12,7 +12,7 @@ import { applyEffects } from './effects.js'
 import { callbackResult, censor, registeredCopy, statusOf, type Result } from './results.js'
 import { bump, type RunContext } from './run-context.js'
 import { shouldRun } from './tags.js'
-import { evaluateWhen, runTaskOnHost, type HostOutcome } from './task.js'
+import { evaluateWhen, runTaskOnHost, templatedConnectionVars, type HostOutcome } from './task.js'
 import { TaskFailure } from './task-failure.js'
 import type { PlayScope } from './vars.js'
 
@@ -315,7 +315,10 @@ export class PlayRun {
           result: { changed: false, skip_reason: 'Conditional result was False', skipped: true }
         }
       }
-      const connection = await this.run.connections.get(host, vars)
+      const connection = await this.run.connections.get(
+        host,
+        templatedConnectionVars(this.run, vars)
+      )
       const facts = await gatherFacts(connection, this.run.options.timeoutSec * 1000 || undefined)
       return { result: { ansible_facts: facts, changed: false, failed: false } }
     } catch (error) {

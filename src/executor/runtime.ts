@@ -1,47 +1,46 @@
 // What the engine needs from the transport layer for one run: a connection factory, the pod
-// lister for k8s:// inventories, the kubectl process count, and cleanup of private files.
+// lister for k8s:// inventories, the kubectl process count, and a private directory for the
+// kubeconfigs the transport writes (removed when the run ends).
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { RunOptions } from '../context.js'
-import { LocalConnection } from '../connection/local.js'
 import type { Connection } from '../connection/connection.js'
+import {
+  createConnection,
+  KubectlProcessCounter,
+  listPods,
+  type ConnectionRuntime
+} from '../connection/index.js'
 import type { ListPods } from '../inventory/index.js'
-import { kubectlPodLister } from '../inventory/kubectl-pods.js'
 
 export type ConnectionFactory = (hostVars: Record<string, unknown>) => Connection
 
 export interface EngineRuntime {
   connection: ConnectionFactory
+  listPods: ListPods
   kubectlProcesses(): number
   cleanup(): Promise<void>
-  options: RunOptions
 }
 
 export async function connectionRuntime(options: RunOptions): Promise<EngineRuntime> {
-  return {
-    options,
-    connection: hostVars => {
-      const kind = String(hostVars.ansible_connection ?? 'kubectl')
-      if (kind === 'local') {
-        return new LocalConnection({
-          shellExecutable:
-            typeof hostVars.ansible_shell_executable === 'string'
-              ? hostVars.ansible_shell_executable
-              : undefined,
-          env: options.env
-        })
-      }
-      throw new Error(`ansible_connection=${kind} is not supported (use kubectl or local)`)
-    },
-    kubectlProcesses: () => 0,
-    cleanup: async () => undefined
+  const tempDir = await mkdtemp(path.join(options.env.RUNNER_TEMP || tmpdir(), 'kubectl-ansible-'))
+  const counter = new KubectlProcessCounter()
+  const runtime: ConnectionRuntime = {
+    kubectlPath: options.kubectl.path,
+    tempDir,
+    env: options.env,
+    counter,
+    defaultTimeoutMs: options.timeoutSec > 0 ? options.timeoutSec * 1000 : undefined,
+    kubeconfig: options.kubectl.kubeconfig,
+    context: options.kubectl.context,
+    cwd: options.cwd
   }
-}
-
-export function podLister(runtime: EngineRuntime): ListPods {
-  const { kubectl, env } = runtime.options
-  return kubectlPodLister({
-    kubectl: kubectl.path,
-    kubeconfig: kubectl.kubeconfig,
-    context: kubectl.context,
-    env
-  })
+  return {
+    connection: hostVars => createConnection(hostVars, runtime),
+    listPods: (namespace, selector) =>
+      listPods(namespace, selector, runtime) as ReturnType<ListPods>,
+    kubectlProcesses: () => counter.total,
+    cleanup: () => rm(tempDir, { recursive: true, force: true })
+  }
 }

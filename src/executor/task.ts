@@ -293,7 +293,10 @@ async function executeAction(
   const delegate = delegateHost(context, vars)
   const connectionHost = delegate ?? host
   const connectionVars = delegate ? delegateVars(run, delegate, vars) : vars
-  const connection = await run.connections.get(connectionHost, connectionVars)
+  const connection = await run.connections.get(
+    connectionHost,
+    templatedConnectionVars(run, connectionVars)
+  )
   const environment = templatedEnvironment(context, vars)
   const timeout = inheritedValue(task, 'timeout', v => run.templar.template(v, vars))
   const timeoutSec = timeout !== undefined ? Number(timeout) : run.options.timeoutSec
@@ -407,4 +410,22 @@ function delegateVars(
   if (localNames.has(delegate))
     return { ...taskVars, ansible_connection: 'local', inventory_hostname: delegate }
   throw new TaskFailure(`delegate_to: the host '${delegate}' is not in the inventory`)
+}
+
+// Connection variables may be templates (`ansible_kubectl_pod: "{{ pod_name }}"`): render the
+// ones the transport reads, leave everything else alone.
+const connectionVarPattern =
+  /^(ansible_(connection|host|kubectl_.*|shell_executable|remote_tmp)|inventory_hostname)$/
+
+export function templatedConnectionVars(
+  run: RunContext,
+  vars: Record<string, unknown>
+): Record<string, unknown> {
+  const rendered: Record<string, unknown> = { ...vars }
+  for (const [key, value] of Object.entries(vars)) {
+    if (connectionVarPattern.test(key) && run.templar.isTemplate(value)) {
+      rendered[key] = run.templar.template(value, vars)
+    }
+  }
+  return rendered
 }
