@@ -181,6 +181,11 @@ describe('session payloads and files (dash)', () => {
     await expect(
       sessionFetch(session, path.join(dir, 'missing'), path.join(dir, 'o'))
     ).rejects.toThrow(/no such file/)
+    const big = path.join(dir, 'big-source')
+    await writeFile(big, randomBytes(3 << 20))
+    await expect(sessionFetch(session, big, path.join(dir, 'no-dir', 'x'))).rejects.toThrow(
+      /cannot write .*no-dir\/x: ENOENT/
+    )
     expect((await sessionExec(session, 'echo ok', sh)).stdout).toBe('ok\n')
   })
 

@@ -213,24 +213,47 @@ export async function sessionPut(
   return { size: payload.size, sha256: digest }
 }
 
-/** A Writable that hashes what passes and writes it to a file; end() waits for the disk. */
-function hashingFileSink(file: string, hashers: StreamHasher[]): Writable {
+/**
+ * A Writable that hashes what passes and writes it to a file; end() waits for the disk. A
+ * local write error does not stall the pod's stream: later bytes are discarded and the error
+ * is reported once the request is over.
+ */
+function hashingFileSink(
+  file: string,
+  hashers: StreamHasher[]
+): { sink: Writable; failure: () => Error | undefined } {
+  let failure: Error | undefined
   const out = createWriteStream(file, { flags: 'wx', mode: 0o600 })
-  return new Writable({
+  out.on('error', error => {
+    failure ??= error
+  })
+  const sink = new Writable({
     highWaterMark: 1024 * 1024,
     write(chunk: Buffer, _encoding, done) {
       for (const hasher of hashers) hasher.update(chunk)
-      if (out.write(chunk)) done()
-      else out.once('drain', () => done())
+      if (failure || out.write(chunk)) {
+        done()
+        return
+      }
+      const resume = () => {
+        out.off('drain', resume)
+        out.off('error', resume)
+        done()
+      }
+      out.on('drain', resume)
+      out.on('error', resume)
     },
     final(done) {
-      out.end(() => done())
+      if (failure) done()
+      else out.end(() => done())
     },
     destroy(error, done) {
       out.destroy()
       done(error)
     }
   })
+  sink.on('error', () => undefined)
+  return { sink, failure: () => failure }
 }
 
 interface FetchedInfo {
@@ -280,10 +303,12 @@ export async function sessionFetch(
   let size = 0
   const counter: StreamHasher = { update: chunk => void (size += chunk.length), digest: () => '' }
   const hashers = check === sha256 ? [sha256, counter] : [sha256, check, counter]
+  const local = hashingFileSink(partial, hashers)
   try {
-    const result = await session.request(id => fetchScript(id, remotePath), {
-      sink: hashingFileSink(partial, hashers)
-    })
+    const result = await session.request(id => fetchScript(id, remotePath), { sink: local.sink })
+    const failure = local.failure()
+    if (failure)
+      throw new Error(`fetch ${remotePath}: cannot write ${localPath}: ${failure.message}`)
     const info = fetchInfo(remotePath, result)
     if (info === 'missing') throw new Error(`fetch ${remotePath}: no such file`)
     if (result.rc !== 0 || result.failed) {

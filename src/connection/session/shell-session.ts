@@ -317,7 +317,8 @@ export class ShellSession {
         error.exit,
         request.started
       )
-      request.sink?.destroy(lost)
+      // The caller learns of the loss through the rejection; the sink is just closed.
+      request.sink?.destroy()
       request.reject(lost)
     }
     this.pending.clear()
@@ -337,6 +338,7 @@ export class ShellSession {
       owner.stdout.push(Buffer.from(chunk))
       return
     }
+    if (owner.sink.destroyed) return
     // Backpressure: a slow local disk pauses the pod's output instead of filling memory.
     if (!owner.sink.write(chunk)) {
       this.process.stdout.pause()
