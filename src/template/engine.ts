@@ -9,7 +9,7 @@
 //   host's variables rendered for hostvars[...]) also panics, so each nesting depth renders
 //   with its own Environment.
 import { Environment } from 'minijinja-js'
-import { KWARGS_MARKER, UNDEFINED_GLOBAL, type JsCallables } from './preprocess.js'
+import { KWARGS_MARKER, LAZY_VALUE_KEY, UNDEFINED_GLOBAL, type JsCallables } from './preprocess.js'
 import { fromEngine, rememberKeyOrder } from './values.js'
 
 /** What `| default(__undefined_marker)` turns an undefined value into (see preprocess.ts). */
@@ -244,7 +244,7 @@ function registerHooks(env: Environment): void {
     guarded(frame => {
       const result = frame.context.lazyGet(root, fromEngine(key))
       rememberKeyOrder(result)
-      return result
+      return result === undefined ? {} : { [LAZY_VALUE_KEY]: result }
     })
   )
 }

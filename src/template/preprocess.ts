@@ -22,6 +22,15 @@ export const KWARGS_MARKER = '__kwargs__'
 export const UNDEFINED_GLOBAL = '__undefined_marker'
 const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`
 export const LAZY_ROOTS = new Set(['hostvars', 'vars'])
+/**
+ * `__lazy_get(root, key)` returns `{__value: entry}`, or `{}` when there is no such entry, so
+ * that a missing host is a real undefined (a JS function can only return none).
+ */
+export const LAZY_VALUE_KEY = '__value'
+const LAZY_VALUE: Token[] = [
+  { type: 'op', text: '.' },
+  { type: 'name', text: LAZY_VALUE_KEY }
+]
 
 export interface Slot {
   /** Rewritten expression source, re-evaluated to name an undefined value. */
@@ -153,7 +162,15 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
         const close = matchingBracket(tokens, nextIndex)
         if (close > 0) {
           const key = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
-          out.push(name('__lazy_get'), op('('), str(token.text), op(','), ...key, op(')'))
+          out.push(
+            name('__lazy_get'),
+            op('('),
+            str(token.text),
+            op(','),
+            ...key,
+            op(')'),
+            ...LAZY_VALUE
+          )
           i = close
           continue
         }
@@ -167,7 +184,8 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
             str(token.text),
             op(','),
             str(tokens[attrIndex].text),
-            op(')')
+            op(')'),
+            ...LAZY_VALUE
           )
           i = attrIndex
           continue

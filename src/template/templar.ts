@@ -142,7 +142,7 @@ class Scope {
 }
 
 interface Chain {
-  /** Source of the root: a name or a __lazy_get(...) call. */
+  /** Source of the root: a name or a __lazy_get(...).__value lookup. */
   root: string
   rootName?: string
   lazy?: { root: string; keySource: string }
@@ -185,9 +185,10 @@ function accessChains(expr: string): Chain[] {
     if (token.text === '__lazy_get' && tokens[i + 1]?.text === '(') {
       const close = closing(i + 1)
       if (close < 0) continue
-      chain.root = text(i, close + 1)
+      // The call is followed by `.__value` (see preprocess.ts): both make the root.
+      chain.root = text(i, close + 3)
       chain.lazy = { root: JSON.parse(tokens[i + 2].text) as string, keySource: text(i + 4, close) }
-      end = close + 1
+      end = close + 3
     } else if (tokens[i + 1]?.text === '(' || tokens[i + 1]?.text === '=') {
       continue
     } else {
