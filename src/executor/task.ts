@@ -292,7 +292,15 @@ async function executeAction(
   }
   const delegate = delegateHost(context, vars)
   const connectionHost = delegate ?? host
-  const connectionVars = delegate ? delegateVars(run, delegate, vars) : vars
+  checkBecome(context, vars)
+  const connectionKeyword = inheritedValue(task, 'connection', value =>
+    run.templar.template(value, vars)
+  )
+  const connectionVars = delegate
+    ? delegateVars(run, delegate, vars)
+    : connectionKeyword !== undefined
+      ? { ...vars, ansible_connection: connectionKeyword }
+      : vars
   const connection = await run.connections.get(
     connectionHost,
     templatedConnectionVars(run, connectionVars)
@@ -428,4 +436,23 @@ export function templatedConnectionVars(
     }
   }
   return rendered
+}
+
+/**
+ * `become`: kubectl exec runs commands as the container's user and cannot switch users, so
+ * becoming root is accepted (it is what a root container already is) and any other
+ * become_user fails the task with the reason instead of running as the wrong user.
+ */
+function checkBecome(context: TaskHostRun, vars: Record<string, unknown>): void {
+  const { run, task } = context
+  const become = inheritedValue(task, 'become', value => run.templar.template(value, vars))
+  const enabled =
+    become === true || (typeof become === 'string' && /^(yes|true|on|1)$/i.test(become))
+  if (!enabled) return
+  const user = inheritedValue(task, 'become_user', value => run.templar.template(value, vars))
+  if (user !== undefined && user !== null && user !== '' && user !== 'root') {
+    throw new TaskFailure(
+      `become_user '${String(user)}' is not supported: kubectl exec runs commands as the container's own user and cannot switch to another one`
+    )
+  }
 }

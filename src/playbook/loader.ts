@@ -301,6 +301,17 @@ function loadPlay(data: Record<string, unknown>, file: string): Play {
     }
   }
   checkUnsupported(data, position)
+  if (
+    data.strategy !== undefined &&
+    !['linear', 'free', 'ansible.builtin.linear', 'ansible.builtin.free'].includes(
+      String(data.strategy)
+    )
+  ) {
+    throw new PlaybookError(
+      `the strategy '${String(data.strategy)}' is not supported by kubectl-ansible (linear, free)`,
+      position
+    )
+  }
   if (data.hosts === undefined || data.hosts === null || data.hosts === '') {
     throw new PlaybookError("the field 'hosts' is required but was not set", position)
   }
@@ -360,7 +371,52 @@ function loadPlay(data: Record<string, unknown>, file: string): Play {
     baseDir
   }
   validateNotify(play)
+  inheritPlayKeywords(play)
   return play
+}
+
+// Keywords a play passes down to its tasks (tags, environment, no_log, check_mode, ...).
+const inheritedPlayKeywords = [
+  'tags',
+  'environment',
+  'no_log',
+  'check_mode',
+  'diff',
+  'ignore_errors',
+  'ignore_unreachable',
+  'any_errors_fatal',
+  'become',
+  'become_user',
+  'become_method',
+  'become_flags',
+  'become_exe',
+  'timeout',
+  'throttle',
+  'connection',
+  'run_once'
+]
+
+/** Hang every top-level task and handler under one block holding the play's keywords. */
+function inheritPlayKeywords(play: Play): void {
+  const keywords: Record<string, unknown> = {}
+  for (const key of inheritedPlayKeywords) {
+    if (play.keywords[key] !== undefined) keywords[key] = play.keywords[key]
+  }
+  if (Object.keys(keywords).length === 0) return
+  const root: BlockNode = {
+    kind: 'block',
+    id: newNodeId('b'),
+    block: [],
+    rescue: [],
+    always: [],
+    keywords,
+    position: play.position
+  }
+  for (const item of [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]) {
+    let top: PlayItem = item
+    while (top.parent) top = top.parent
+    if (top !== root) top.parent = root
+  }
 }
 
 interface RoleSpec {
