@@ -28,6 +28,10 @@ for (const entry of entries) {
     license: 'licenses.txt',
     quiet: true,
     target: 'es2022'
+  }).catch(error => {
+    // ncc's own stack trace prints a line of its minified source; the message is what matters.
+    console.error(`build of ${entry.source} failed:\n${String(error?.message ?? error).slice(0, 8000)}`)
+    process.exit(1)
   })
   let text = code
   if (entry.executable && !text.startsWith('#!')) text = `#!/usr/bin/env node\n${text}`
