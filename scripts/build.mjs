@@ -30,7 +30,9 @@ for (const entry of entries) {
     target: 'es2022'
   }).catch(error => {
     // ncc's own stack trace prints a line of its minified source; the message is what matters.
-    console.error(`build of ${entry.source} failed:\n${String(error?.message ?? error).slice(0, 8000)}`)
+    console.error(
+      `build of ${entry.source} failed:\n${String(error?.message ?? error).slice(0, 8000)}`
+    )
     process.exit(1)
   })
   let text = code
