@@ -296,6 +296,10 @@ describe('filters', () => {
       "{{ {'b': 1, 'a': [1, 2]} | to_nice_json(indent=2) }}",
       '{\n  "a": [\n    1,\n    2\n  ],\n  "b": 1\n}'
     ],
+    [
+      "{{ 60 | random(seed='web01') }} {{ [1, 2, 3, 4, 5] | shuffle(seed='fixed') }}",
+      '22 [3, 5, 4, 2, 1]'
+    ],
     ["{{ 'x' | password_hash('sha512') | default('') }}", null]
   ])('%s', (source, expected) => {
     if (expected === null)
