@@ -34,7 +34,6 @@ const KNOWN_DIVERGENCES: Record<string, string> = {
   dict_items_attr_access: "`d.items` is the key 'items' in minijinja, a bound method in Python",
   dict_update_in_set: 'minijinja maps are immutable: dict.update() does not exist',
   list_index_of: 'minijinja-js has no list.index() and no hook to add methods',
-  shuffle_seeded: "needs Python's Mersenne Twister seeded with a string",
   type_debug: 'JS numbers lose the float type of 1.0 when they reach a JS filter'
 }
 

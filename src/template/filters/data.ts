@@ -6,6 +6,7 @@ import { defineFilter, MandatoryUndefined } from '../engine.js'
 import { TemplateError } from '../errors.js'
 import { pyFloatRepr, pyStr, pyTruthy, type PlainObject } from '../values.js'
 import { defined } from './common.js'
+import { PyRandom } from './pyrandom.js'
 import { dumpNiceYaml, dumpYaml } from './yamldump.js'
 
 const text = (value: unknown): string => pyStr(defined(value))
@@ -235,13 +236,30 @@ export function registerDataFilters(): void {
   })
   defineFilter('random', (value, args, kwargs) => {
     const input = defined(value)
-    const start = Number(kwargs.start ?? args[0] ?? 0)
-    const step = Number(kwargs.step ?? args[1] ?? 1)
+    const seed = kwargs.seed ?? args[2]
+    const generator =
+      seed === undefined || seed === null ? null : new PyRandom(seed as string | number)
+    const below = (n: number): number =>
+      generator ? generator.randbelow(n) : randomBytes(4).readUInt32BE() % Math.max(1, n)
     if (typeof input === 'number') {
-      const choices = Math.max(0, Math.ceil((input - start) / step))
-      return start + step * (randomBytes(4).readUInt32BE() % Math.max(1, choices))
+      const start = Number(kwargs.start ?? args[0] ?? 0)
+      const step = Number(kwargs.step ?? args[1] ?? 1)
+      if (generator) return generator.randrange(start, input, step)
+      return start + step * below(Math.ceil((input - start) / step))
     }
     const items = Array.isArray(input) ? input : [...pyStr(input)]
-    return items[randomBytes(4).readUInt32BE() % items.length]
+    return items[below(items.length)]
+  })
+  defineFilter('shuffle', (value, args, kwargs) => {
+    const items = Array.isArray(value) ? value : [...pyStr(defined(value))]
+    const seed = kwargs.seed ?? args[0]
+    if (seed !== undefined && seed !== null && seed !== '')
+      return new PyRandom(seed as string | number).shuffle(items)
+    const out = [...items]
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = randomBytes(4).readUInt32BE() % (i + 1)
+      ;[out[i], out[j]] = [out[j], out[i]]
+    }
+    return out
   })
 }
