@@ -12,7 +12,11 @@ const action = YAML.parse(readFileSync(path.join(root, 'action.yml'), 'utf8'))
 const readmePath = path.join(root, 'README.md')
 const readme = readFileSync(readmePath, 'utf8')
 
-const cell = text => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').trim()
+const cell = text =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .trim()
 const lines = ['### Inputs', '', '| input | default | description |', '|---|---|---|']
 for (const [name, input] of Object.entries(action.inputs)) {
   const fallback = input.default === undefined ? '' : `\`${input.default}\``
