@@ -79,8 +79,10 @@ export async function run(): Promise<void> {
     const reportPath = await writeReports(recording, json, runDir, secrets)
     setRunOutputs(recording, reportPath, secrets)
     annotate(recording, workspace)
-    if (inputs.summary)
-      await writeSummary(recording, inputs, kubectl, reportPath, workspace, secrets)
+    if (inputs.summary) {
+      const summaryContext = { inputs, kubectl, reportPath, workspace, error: outcome.error }
+      await writeSummary(recording, summaryContext, secrets)
+    }
     decideExit(outcome, recording, inputs, secrets)
   } catch (error) {
     core.setFailed(secrets.scrub(error instanceof Error ? error.message : String(error)))
@@ -130,25 +132,32 @@ function setRunOutputs(recording: Recording, reportPath: string, secrets: Secret
   core.setOutput('report', reportPath)
 }
 
+interface SummaryContext {
+  inputs: Inputs
+  kubectl: KubectlInstall
+  reportPath: string
+  workspace: string
+  error?: string
+}
+
 async function writeSummary(
   recording: Recording,
-  inputs: Inputs,
-  kubectl: KubectlInstall,
-  reportPath: string,
-  workspace: string,
+  context: SummaryContext,
   secrets: SecretRegistry
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
     core.debug('GITHUB_STEP_SUMMARY is not set: no job summary written')
     return
   }
+  const { inputs } = context
   const markdown = renderSummary(recording, {
-    title: titleOf(inputs, workspace),
+    title: titleOf(inputs, context.workspace),
     diff: inputs.diff,
     check: inputs.check,
-    kubectlVersion: kubectl.version,
+    kubectlVersion: context.kubectl.version,
     shard: inputs.shard ? `${inputs.shard.index}/${inputs.shard.count}` : undefined,
-    reportPath
+    reportPath: context.reportPath,
+    error: context.error
   })
   await core.summary.addRaw(secrets.scrub(markdown), true).write()
 }

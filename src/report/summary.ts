@@ -26,6 +26,8 @@ export interface SummaryOptions {
   shard?: string
   /** Report file shown in the footer. */
   reportPath?: string
+  /** Why the run stopped before or while running (bad playbook, inventory error, crash). */
+  error?: string
   maxBytes?: number
 }
 
@@ -71,7 +73,9 @@ export function renderSummary(recording: Recording, options: SummaryOptions): st
 
 function headline(recording: Recording, options: SummaryOptions): string {
   const totals = runTotals(recording)
-  const icon = totals.failed + totals.unreachable > 0 ? '❌' : totals.changed > 0 ? '🟡' : '✅'
+  const errored = options.error !== undefined || (recording.exitCode ?? 0) !== 0
+  const icon =
+    totals.failed + totals.unreachable > 0 || errored ? '❌' : totals.changed > 0 ? '🟡' : '✅'
   const mode = [options.check ? 'check mode' : '', options.shard ? `shard ${options.shard}` : '']
     .filter(Boolean)
     .map(text => ` · _${text}_`)
@@ -87,8 +91,12 @@ function headline(recording: Recording, options: SummaryOptions): string {
   ]
   const unfinished = recording.finished
     ? ''
-    : '\n\n> [!WARNING]\n> The run did not finish; counts cover what ran.\n'
-  return `## ${icon} kubectl-ansible: ${cell(options.title)}${mode}\n\n${counts.join(' · ')}\n${unfinished}`
+    : '\n> [!WARNING]\n> The run did not finish; counts cover what ran.\n'
+  const error =
+    options.error === undefined
+      ? ''
+      : `\n> [!CAUTION]\n> The run stopped with an error (exit code ${recording.exitCode ?? 'unknown'}):\n\n${codeBlock(tail(options.error, 40, 8000))}`
+  return `## ${icon} kubectl-ansible: ${cell(options.title)}${mode}\n\n${counts.join(' · ')}\n${unfinished}${error}`
 }
 
 function recapSection(recording: Recording, budget: number): string {

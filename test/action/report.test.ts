@@ -205,6 +205,24 @@ describe('job summary', () => {
     expect(markdown).not.toContain('### Diffs\n\n\n')
   })
 
+  it('shows a run that stopped with an error as failed, with the error', () => {
+    const events: RunEvent[] = [
+      { type: 'playbook_start', file: 'bad.yml' },
+      { type: 'playbook_end', stats: {}, exitCode: 4, kubectlProcesses: 0, durationMs: 12 }
+    ]
+    const markdown = renderSummary(record(events), {
+      title: 'bad.yml',
+      diff: false,
+      check: false,
+      error: "couldn't resolve module/action 'lineinfle'"
+    })
+    expect(markdown).toContain('## ❌ kubectl-ansible: bad.yml')
+    expect(markdown).toContain(
+      "> [!CAUTION]\n> The run stopped with an error (exit code 4):\n\n```\ncouldn't resolve module/action 'lineinfle'\n```"
+    )
+    expect(markdown).toContain('No hosts matched.')
+  })
+
   it('leaves diffs out unless diff is on', () => {
     const markdown = renderSummary(record(threeHostRun()), { title: 't', diff: false, check: true })
     expect(markdown).not.toContain('### Diffs')
