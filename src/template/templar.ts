@@ -147,12 +147,14 @@ interface Chain {
   rootName?: string
   lazy?: { root: string; keySource: string }
   accessors: Array<{ source: string; attribute?: string; keySource?: string }>
+  /** Followed by `| default`, `is defined`, `is undefined` or `is none`. */
+  guarded: boolean
 }
 
 const GUARD_FILTERS = new Set(['default', 'd'])
 const GUARD_TESTS = new Set(['defined', 'undefined', 'none'])
 
-/** Variable access chains (`a.b[c]`) in an expression, in source order, without guarded ones. */
+/** Variable access chains (`a.b[c]`) in an expression, in source order. */
 function accessChains(expr: string): Chain[] {
   // The none/undefined guards added by preprocess.ts are not the user's `default`.
   const userExpr = expr.replace(new RegExp(`\\|\\s*default\\(${UNDEFINED_GLOBAL}\\)`, 'g'), '')
@@ -181,7 +183,7 @@ function accessChains(expr: string): Chain[] {
       continue
     if (prev === 'not' && tokens[i - 2]?.text === 'is') continue
     let end = i + 1
-    const chain: Chain = { root: token.text, accessors: [] }
+    const chain: Chain = { root: token.text, accessors: [], guarded: false }
     if (token.text === '__lazy_get' && tokens[i + 1]?.text === '(') {
       const close = closing(i + 1)
       if (close < 0) continue
@@ -216,12 +218,12 @@ function accessChains(expr: string): Chain[] {
       } else break
     }
     const after = tokens[end]?.text
-    const guarded =
+    chain.guarded =
       (after === '|' && GUARD_FILTERS.has(tokens[end + 1]?.text ?? '')) ||
       (after === 'is' &&
         (GUARD_TESTS.has(tokens[end + 1]?.text ?? '') ||
           (tokens[end + 1]?.text === 'not' && GUARD_TESTS.has(tokens[end + 2]?.text ?? ''))))
-    if (!guarded) chains.push(chain)
+    chains.push(chain)
     i = end - 1
   }
   return chains
@@ -405,6 +407,7 @@ export class Templar {
   ): UndefinedVariableError | null {
     for (const slot of slots) {
       for (const chain of accessChains(template.slots[slot].expr)) {
+        if (chain.guarded) continue
         if (
           chain.rootName &&
           (template.locals.has(chain.rootName) || KNOWN_GLOBALS.has(chain.rootName))
@@ -571,9 +574,11 @@ export class Templar {
           { escapeBackslashes: true, trimBlocks: false, lstripBlocks: false }
         )
       ).trim()
-      if (result === 'True') return true
-      if (result === 'False') return false
-      throw new TemplateError(`unable to evaluate conditional: ${original}`)
+      if (result !== 'True' && result !== 'False') {
+        throw new TemplateError(`unable to evaluate conditional: ${original}`)
+      }
+      this.failOnUndefinedOperands(value, scope)
+      return result === 'True'
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       const detail =
@@ -582,6 +587,60 @@ export class Templar {
           : message
       throw new ConditionalError(
         `The conditional check '${original}' failed. The error was: ${detail}`
+      )
+    }
+  }
+
+  /**
+   * Ansible's undefined fails in every operation (`x == 1`, `not x`, `x ~ 'a'`); minijinja's
+   * chainable undefined does not. For a condition, a variable chain that is read without a
+   * guard (`is defined`, `default`, ... anywhere on the same variable) and is undefined fails
+   * the condition, as it does in Ansible.
+   */
+  private failOnUndefinedOperands(expression: string, scope: Scope): void {
+    const chains = accessChains(expression)
+    const guardedRoots = new Set(chains.filter(chain => chain.guarded).map(chain => chain.rootName))
+    const suspects = chains.filter(
+      chain =>
+        !chain.guarded &&
+        chain.rootName !== undefined &&
+        !guardedRoots.has(chain.rootName) &&
+        !KNOWN_GLOBALS.has(chain.rootName) &&
+        chain.rootName !== 'omit'
+    )
+    for (const chain of suspects) {
+      if (!scope.has(chain.rootName as string)) {
+        throw new UndefinedVariableError(`'${chain.rootName}' is undefined`)
+      }
+    }
+    const withAccessors = suspects.filter(chain => chain.accessors.length > 0)
+    if (withAccessors.length === 0) return
+    const source = withAccessors
+      .map(chain => `(${chain.root}${chain.accessors.map(a => a.source).join('')}) is defined`)
+      .join(', ')
+    const defined = this.render(
+      `{{ [${source}] }}`,
+      scope,
+      {},
+      {
+        escapeBackslashes: false,
+        trimBlocks: false,
+        lstripBlocks: false
+      }
+    ) as boolean[]
+    const index = defined.indexOf(false)
+    if (index >= 0) {
+      // Name the missing attribute or item the way an output of it would.
+      const chain = withAccessors[index]
+      this.render(
+        `{{ ${chain.root}${chain.accessors.map(a => a.source).join('')} }}`,
+        scope,
+        {},
+        {
+          escapeBackslashes: false,
+          trimBlocks: false,
+          lstripBlocks: false
+        }
       )
     }
   }

@@ -219,6 +219,17 @@ describe('evaluateConditional()', () => {
     expect(templar.evaluateConditional("'80' == 80", vars)).toBe(false)
   })
 
+  it('fails on undefined operands like Ansible, unless the condition guards them', () => {
+    const vars = { d: { a: 1 } }
+    expect(() => templar.evaluateConditional('x == 1', vars)).toThrow(/'x' is undefined/)
+    expect(() => templar.evaluateConditional('d.b == 1', vars)).toThrow(
+      /'dict object' has no attribute 'b'/
+    )
+    expect(templar.evaluateConditional('x is defined and x == 1', vars)).toBe(false)
+    expect(templar.evaluateConditional("x | default('a') == 'a'", vars)).toBe(true)
+    expect(templar.evaluateConditional('d.a == 1', vars)).toBe(true)
+  })
+
   it('warns about {{ }} in a condition through the callback', () => {
     const warnings: string[] = []
     expect(
