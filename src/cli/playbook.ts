@@ -12,7 +12,7 @@ import { shouldRun } from '../executor/tags.js'
 import { inheritedTags } from '../executor/inherit.js'
 import { loadInventory } from '../inventory/index.js'
 import { kubectlPodLister } from '../inventory/kubectl-pods.js'
-import { PlaybookError } from '../playbook/errors.js'
+import { errorLine, PlaybookError } from '../playbook/errors.js'
 import type { Play, PlayItem, TaskNode } from '../playbook/objects.js'
 import { consoleReporter } from '../report/console.js'
 import { JsonReporter } from '../report/json.js'
@@ -35,7 +35,7 @@ async function execute(
         diff: parsed.options.diff
       })
   const outcome = await run(listener)
-  if (outcome.error) io.stderr(`ERROR! ${outcome.error}\n`)
+  if (outcome.error) io.stderr(errorLine(outcome.error))
   if (json && !(outcome.error && json.document.plays.length === 0)) io.stdout(json.render())
   return outcome.exitCode
 }
@@ -115,11 +115,11 @@ export async function runPlaybookCommand(argv: string[], io: CliIO): Promise<num
       return 0
     } catch (error) {
       if (error instanceof PlaybookError) {
-        io.stderr(`ERROR! ${error.describe()}\n`)
+        io.stderr(errorLine(error.describe()))
         return error.exitCode
       }
       if (error instanceof Error && /Inventory|HostPattern/.test(error.name)) {
-        io.stderr(`ERROR! ${error.message}\n`)
+        io.stderr(errorLine(error.message))
         return 1
       }
       throw error

@@ -196,8 +196,12 @@ export class PlayRun {
   }
 
   private selected(task: TaskNode): boolean {
-    const vars = this.run.store.forHost(this.batch[0], this.scope, task)
-    const tags = inheritedTags(task, value => this.run.templar.template(value, vars))
+    let vars: Record<string, unknown> | undefined
+    const tags = inheritedTags(task, value => {
+      if (!hasTemplate(this.run, value)) return value
+      vars ??= this.run.store.forHost(this.batch[0], this.scope, task)
+      return this.run.templar.template(value, vars)
+    })
     return shouldRun(tags, { only: this.run.options.tags, skip: this.run.options.skipTags })
   }
 
@@ -247,11 +251,14 @@ export class PlayRun {
   }
 
   private keywordBool(task: PlayItem, keyword: string, host?: string): boolean {
+    // Variables are only assembled for a templated keyword value (most are plain booleans).
     const value = inheritedValue(task, keyword, raw =>
-      this.run.templar.template(
-        raw,
-        this.run.store.forHost(host ?? this.batch[0], this.scope, task)
-      )
+      hasTemplate(this.run, raw)
+        ? this.run.templar.template(
+            raw,
+            this.run.store.forHost(host ?? this.batch[0], this.scope, task)
+          )
+        : raw
     )
     if (value === undefined) {
       const playValue = this.play.keywords[keyword]
@@ -515,7 +522,6 @@ export class PlayRun {
           : error instanceof PlaybookError
             ? error.describe()
             : String(error)
-      this.run.emit({ type: 'warning', message: reason })
       const info = this.taskInfo(task, false)
       for (const { host } of included.results) {
         this.run.emit({
@@ -642,6 +648,11 @@ export class PlayRun {
       await this.runTask(handler, hosts, true)
     }
   }
+}
+
+function hasTemplate(run: RunContext, value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(entry => hasTemplate(run, entry))
+  return run.templar.isTemplate(value)
 }
 
 /** A failure inside the `block:` part of a block that has a `rescue:` is rescued, not failed. */

@@ -42,3 +42,8 @@ export function positionDetails(position: SourcePosition): string {
   text += `${target}\n${' '.repeat(Math.max(column - 1, 0))}^ here\n`
   return text
 }
+
+/** How ansible-playbook prints an error on stderr: `ERROR! ` and one final newline. */
+export function errorLine(message: string): string {
+  return `ERROR! ${message}${message.endsWith('\n') ? '' : '\n'}`
+}

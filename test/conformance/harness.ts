@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { parseRunArgs } from '../../src/cli/args.js'
 import type { RunEvent } from '../../src/executor/events.js'
 import { runPlaybook } from '../../src/executor/index.js'
+import { errorLine } from '../../src/playbook/errors.js'
 import { consoleReporter } from '../../src/report/console.js'
 import { JsonReporter, type JsonDocument } from '../../src/report/json.js'
 
@@ -164,7 +165,7 @@ export async function runCase(category: 'playbook' | 'modules', name: string): P
     json.listener(event)
     console(event)
   })
-  if (outcome.error) stderr += `ERROR! ${outcome.error}\n`
+  if (outcome.error) stderr += errorLine(outcome.error)
   const normalise = (text: string) => text.split(dir).join('$CASE_DIR')
   return {
     dir,

@@ -243,6 +243,7 @@ describe('conformance: playbook', () => {
     const run = await runCase('playbook', name)
     runs.push(run)
     expect(compareRun(run)).toEqual([])
+    expect(run.normalise(run.stderr)).toBe(run.expected.stderr)
     const text = run.expected.text as { stdout: string } | undefined
     if (text) expect(consoleText(run)).toBe(comparableText(text.stdout))
   })
