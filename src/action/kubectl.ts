@@ -123,7 +123,15 @@ async function verifySha256(file: string, url: string): Promise<void> {
 async function clientVersion(binary: string): Promise<string> {
   const output = await exec.getExecOutput(binary, ['version', '--client', '-o', 'json'], {
     silent: true,
-    ignoreReturnCode: true
+    ignoreReturnCode: true,
+    // The runner passes inputs (the token among them) as INPUT_* variables; a child's
+    // environment is readable in /proc, so they stay in this process.
+    env: Object.fromEntries(
+      Object.entries(process.env).filter(
+        (entry): entry is [string, string] =>
+          entry[1] !== undefined && !entry[0].startsWith('INPUT_')
+      )
+    )
   })
   if (output.exitCode !== 0) {
     throw new Error(

@@ -108,6 +108,13 @@ export async function findKubectl(
   return null
 }
 
+/** The runner's environment minus what may hold credentials (action inputs, K8S_AUTH_*). */
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !/^(INPUT_|STATE_|K8S_AUTH_)/.test(name))
+  )
+}
+
 export interface KubectlVersionInfo {
   /** e.g. `v1.32.4` */
   gitVersion: string
@@ -120,7 +127,8 @@ export interface KubectlVersionInfo {
 export function kubectlVersion(kubectlPath: string): Promise<KubectlVersionInfo> {
   return new Promise((resolve, reject) => {
     const child = spawn(kubectlPath, ['version', '--client', '-o', 'json'], {
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: withoutSecrets(process.env)
     })
     let stdout = ''
     let stderr = ''
