@@ -157,7 +157,8 @@ async function writeSummary(
     kubectlVersion: context.kubectl.version,
     shard: inputs.shard ? `${inputs.shard.index}/${inputs.shard.count}` : undefined,
     reportPath: context.reportPath,
-    error: context.error
+    error: context.error,
+    baseDir: context.workspace
   })
   await core.summary.addRaw(secrets.scrub(markdown), true).write()
 }

@@ -2,6 +2,7 @@
 // their stderr, diffs, slowest tasks. It must stay readable for hundreds of hosts and under
 // GitHub's 1 MiB step-summary limit: hosts with identical outcomes share one matrix column,
 // identical failures and diffs are shown once with their hosts, and every section has a budget.
+import path from 'node:path'
 import type { HostStatus } from '../executor/events.js'
 import { unifiedDiff } from './diff.js'
 import {
@@ -28,6 +29,8 @@ export interface SummaryOptions {
   reportPath?: string
   /** Why the run stopped before or while running (bad playbook, inventory error, crash). */
   error?: string
+  /** Task positions inside this directory (the workspace) are shown relative to it. */
+  baseDir?: string
   maxBytes?: number
 }
 
@@ -58,7 +61,7 @@ export function renderSummary(recording: Recording, options: SummaryOptions): st
   const sections = [
     headline(recording, options),
     recapSection(recording, Math.floor(maxBytes * 0.15)),
-    failuresSection(recording, Math.floor(maxBytes * 0.3)),
+    failuresSection(recording, Math.floor(maxBytes * 0.3), options.baseDir),
     matrixSection(recording, Math.floor(maxBytes * 0.25)),
     options.diff ? diffsSection(recording, Math.floor(maxBytes * 0.2)) : '',
     slowestSection(recording),
@@ -231,7 +234,7 @@ function failureDetails(result: Record<string, unknown>): FailureDetails {
   }
 }
 
-function failuresSection(recording: Recording, budget: number): string {
+function failuresSection(recording: Recording, budget: number, baseDir?: string): string {
   const groups = new Map<
     string,
     { task: RecordedTask; status: HostStatus; details: FailureDetails; hosts: string[] }
@@ -259,7 +262,9 @@ function failuresSection(recording: Recording, budget: number): string {
   let index = 0
   for (const group of groups.values()) {
     const position = group.task.info.position
-    const where = position ? ` — \`${cell(position.file)}:${position.line}\`` : ''
+    const where = position
+      ? ` — \`${cell(shownPath(position.file, baseDir))}:${position.line}\``
+      : ''
     const who = `${group.hosts.length === 1 ? '' : `${group.hosts.length} hosts: `}${cell(preview(group.hosts))}`
     const summary = `${MARKS[group.status]} <b>${cell(group.task.info.name || group.task.info.action)}</b> on ${who}`
     const body = [
@@ -399,4 +404,10 @@ function footer(recording: Recording, options: SummaryOptions): string {
     options.reportPath ? `report: \`${cell(options.reportPath)}\`` : ''
   ].filter(Boolean)
   return `<sub>${parts.join(' · ')}</sub>\n`
+}
+
+function shownPath(file: string, baseDir: string | undefined): string {
+  if (baseDir === undefined) return file
+  const relative = path.relative(baseDir, path.resolve(baseDir, file))
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative
 }

@@ -191,6 +191,23 @@ describe('job summary', () => {
     expect(markdown).toContain('| Optional cleanup | ⏭️ | · | · |')
     expect(markdown).toContain('❌ <b>Health check</b> on web-1')
     expect(markdown).toContain('Failed (rc 3) — `deploy/site.yml:18`')
+    const absolute = record(
+      threeHostRun().map(event =>
+        event.type === 'host_result' && event.task.position
+          ? {
+              ...event,
+              task: { ...event.task, position: { file: '/ws/deploy/site.yml', line: 18 } }
+            }
+          : event
+      )
+    )
+    const relative = renderSummary(absolute, {
+      title: 't',
+      diff: false,
+      check: false,
+      baseDir: '/ws'
+    })
+    expect(relative).toContain('Failed (rc 3) — `deploy/site.yml:18`')
     expect(markdown).toContain(
       'curl: (7) Failed to connect to localhost port 8080\nlast line of stderr'
     )
