@@ -5,6 +5,7 @@ import type { Connection } from './connection.js'
 import { KubectlConnection } from './kubectl/kubectl-connection.js'
 import { prepareAccess } from './kubectl/access.js'
 import { resolveKubectlTarget } from './kubectl/settings.js'
+import { kubectlEnvironment } from './kubectl/process.js'
 import { LocalConnection } from './local.js'
 import type { KubectlProcessCounter } from './process-counter.js'
 
@@ -100,7 +101,7 @@ export function createConnection(
       }),
     invocation: {
       kubectlPath: runtime.kubectlPath,
-      env: { ...runtime.env, ...target.localEnv },
+      env: kubectlEnvironment(runtime.env, target.localEnv),
       counter: runtime.counter,
       host: target.host
     },

@@ -288,6 +288,37 @@ describe('credentials', () => {
     expect(await generated()).toEqual([])
   })
 
+  it('takes K8S_AUTH_* from the environment without handing them to kubectl', async () => {
+    const connection = connect(
+      'web-2',
+      {},
+      {
+        kubeconfig: undefined,
+        env: {
+          PATH: process.env.PATH,
+          HOME: work,
+          K8S_AUTH_HOST: cluster.server,
+          K8S_AUTH_API_KEY: cluster.token,
+          K8S_AUTH_SSL_CA_CERT: cluster.caFile
+        }
+      }
+    )
+    const running = connection.exec('sleep 1; echo env-auth')
+    await new Promise(resolve => setTimeout(resolve, 500))
+    let kubectls = 0
+    for (const pid of await readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      if (!cmdline.startsWith(KUBECTL)) continue
+      kubectls++
+      expect(await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).not.toContain(
+        cluster.token
+      )
+    }
+    expect(kubectls).toBeGreaterThan(0)
+    expect((await running).stdout).toBe('env-auth\n')
+  })
+
   it('lists pods by label selector with one kubectl call', async () => {
     const counter = new KubectlProcessCounter()
     const pods = await listPods('default', 'app=web', { ...runtime, counter })

@@ -2,7 +2,7 @@
 import type { ConnectionRuntime } from '../index.js'
 import { prepareAccess } from './access.js'
 import { kubectlMessage } from './errors.js'
-import { runKubectlCommand } from './process.js'
+import { kubectlEnvironment, runKubectlCommand } from './process.js'
 import { resolveKubectlTarget } from './settings.js'
 
 /** A pod as the API returns it (the fields the inventory uses are typed). */
@@ -51,7 +51,7 @@ export async function listPods(
       {
         kubectlPath: runtime.kubectlPath,
         globalArgs: [...access.args, ...target.extraArgs],
-        env: { ...runtime.env, ...target.localEnv },
+        env: kubectlEnvironment(runtime.env, target.localEnv),
         counter: runtime.counter
       },
       args

@@ -13,6 +13,21 @@ export interface KubectlInvocation {
   host?: string
 }
 
+/**
+ * The runner's environment minus K8S_AUTH_* (read by us, never by kubectl: a token there would
+ * only become readable in kubectl's /proc environ), plus the host's local env vars.
+ */
+export function kubectlEnvironment(
+  runnerEnv: Record<string, string | undefined>,
+  localEnv: Record<string, string> = {}
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(runnerEnv)) {
+    if (!name.startsWith('K8S_AUTH_')) env[name] = value
+  }
+  return { ...env, ...localEnv }
+}
+
 function environment(invocation: KubectlInvocation): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(invocation.env)) {
