@@ -323,7 +323,7 @@ describe('the bundled action against the test cluster', () => {
     expect(second.stdout).toContain(
       "::error::input 'forks': invalid value 'many': expected a positive whole number"
     )
-    expect(second.stdout).not.toMatch(/Traceback|    at /)
+    expect(second.stdout).not.toMatch(/Traceback| {4}at /)
     expect(cluster.execCount).toBe(execsBefore)
     expect(cluster.requestCount).toBe(requestsBefore)
     expect(readFileSync(dirs.stateFile, 'utf8')).toBe('')
