@@ -3,6 +3,7 @@ import { defineFilter, defineTest, filterNames, testNames } from './engine.js'
 import { registerCollectionFilters } from './filters/collections.js'
 import { registerDataFilters } from './filters/data.js'
 import { registerHigherOrderFilters } from './filters/higher.js'
+import { registerPythonMethods } from './filters/pymethods.js'
 import { registerStringFilters } from './filters/strings.js'
 import { registerFunctions } from './functions.js'
 import { registerTests } from './tests.js'
@@ -11,6 +12,7 @@ registerStringFilters()
 registerCollectionFilters()
 registerDataFilters()
 registerHigherOrderFilters()
+registerPythonMethods()
 registerTests()
 registerFunctions()
 

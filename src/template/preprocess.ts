@@ -20,6 +20,34 @@ export const KWARGS_MARKER = '__kwargs__'
  * one, so JS sees the marker for undefined and `undefined` for none.
  */
 export const UNDEFINED_GLOBAL = '__undefined_marker'
+/** Python's `'fmt' % args` (minijinja has no string formatting operator). */
+export const PYTHON_FORMAT = '__py_format'
+/** Python methods minijinja's pycompat lacks, routed to a JS filter: `x.get(k)` -> `(x | __py_method('get', k))`. */
+export const PYTHON_METHOD = '__py_method'
+export const PYTHON_METHODS = new Set([
+  'get',
+  'format',
+  'index',
+  'rindex',
+  'zfill',
+  'ljust',
+  'rjust',
+  'center',
+  'partition',
+  'rpartition',
+  'swapcase',
+  'casefold',
+  'update',
+  'append',
+  'extend',
+  'insert',
+  'pop',
+  'remove',
+  'setdefault',
+  'clear',
+  'sort',
+  'reverse'
+])
 const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`
 export const LAZY_ROOTS = new Set(['hostvars', 'vars'])
 /**
@@ -141,17 +169,134 @@ function packArguments(inner: Token[]): Token[] {
   return all.flatMap((arg, index) => (index === 0 ? arg : [op(','), ...arg]))
 }
 
+function guardTokens(): Token[] {
+  return [op('|'), name('default'), op('('), name(UNDEFINED_GLOBAL), op(')')]
+}
+
+function lastSignificant(tokens: Token[]): Token | undefined {
+  for (let i = tokens.length - 1; i >= 0; i--) if (tokens[i].type !== 'ws') return tokens[i]
+  return undefined
+}
+
+/** Index of the first token of the postfix chain (`a.b[c](d)`, `'x'`, `(...)`) ending before `end`. */
+function receiverStart(tokens: Token[], end: number): number {
+  let i = end - 1
+  while (i >= 0 && tokens[i].type === 'ws') i--
+  for (;;) {
+    if (i < 0) return -1
+    const token = tokens[i]
+    if (token.type === 'op' && ')]}'.includes(token.text)) {
+      let depth = 0
+      for (; i >= 0; i--) {
+        if (tokens[i].type !== 'op') continue
+        if (')]}'.includes(tokens[i].text)) depth++
+        if ('([{'.includes(tokens[i].text) && --depth === 0) break
+      }
+      if (i < 0) return -1
+      // A call or subscript continues the chain to the left; a bare bracket starts it.
+      const before = i - 1
+      if (before >= 0 && (tokens[before].type === 'name' || ')]}'.includes(tokens[before].text))) {
+        i = before
+        continue
+      }
+      return i
+    }
+    if (token.type === 'name' || token.type === 'str' || token.type === 'num') {
+      if (i > 0 && tokens[i - 1].text === '.') {
+        i -= 2
+        continue
+      }
+      return i
+    }
+    return -1
+  }
+}
+
+/** End (exclusive) of the right operand of a binary operator starting at `start`. */
+function operandEnd(tokens: Token[], start: number): number {
+  let i = start
+  while (i < tokens.length && tokens[i].type === 'ws') i++
+  if (i >= tokens.length) return start
+  if (tokens[i].text === '-' || tokens[i].text === '+') i++
+  const first = tokens[i]
+  if (!first) return start
+  if (first.type === 'op' && '([{'.includes(first.text)) i = matchingBracket(tokens, i) + 1
+  else if (first.type === 'name' || first.type === 'str' || first.type === 'num') i++
+  else return start
+  // Postfix accessors and calls, then filters (they bind tighter than %).
+  for (;;) {
+    const next = tokens[i]
+    if (next?.text === '.' && tokens[i + 1]?.type === 'name') i += 2
+    else if (next?.type === 'op' && (next.text === '[' || next.text === '('))
+      i = matchingBracket(tokens, i) + 1
+    else {
+      let j = i
+      while (j < tokens.length && tokens[j].type === 'ws') j++
+      if (tokens[j]?.text === '|') {
+        let k = j + 1
+        while (k < tokens.length && tokens[k].type === 'ws') k++
+        if (tokens[k]?.type !== 'name') return i
+        i = k + 1
+        if (tokens[i]?.text === '(') i = matchingBracket(tokens, i) + 1
+      } else return i
+    }
+    if (i <= 0) return start
+  }
+}
+
 function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
   const out: Token[] = []
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]
     const nextIndex = significantIndex(tokens, i, 1)
     const next = tokens[nextIndex] as Token | undefined
+    if (token.type === 'op' && token.text === '%' && lastSignificant(out)?.type === 'str') {
+      const end = operandEnd(tokens, i + 1)
+      if (end > i + 1) {
+        const formatIndex = out.map(t => t.type !== 'ws').lastIndexOf(true)
+        const format = out.splice(formatIndex)
+        const right = rewriteExpression(tokens.slice(i + 1, end), callables)
+        out.push(
+          name(PYTHON_FORMAT),
+          op('('),
+          ...packArguments([...format, op(','), ...right]),
+          op(')')
+        )
+        i = end - 1
+        continue
+      }
+    }
     if (token.type !== 'name') {
       out.push(token)
       continue
     }
     const role = nameRole(tokens, i)
+    if (role === 'attribute' && next?.text === '(' && PYTHON_METHODS.has(token.text)) {
+      const close = matchingBracket(tokens, nextIndex)
+      const dot = out.map(t => t.type !== 'ws').lastIndexOf(true)
+      const start = receiverStart(out, dot)
+      if (close > 0 && start >= 0) {
+        const receiver = out.splice(start).slice(0, dot - start)
+        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
+        const args = packArguments([
+          str(token.text),
+          ...(inner.some(t => t.type !== 'ws') ? [op(','), ...inner] : [])
+        ])
+        out.push(
+          op('('),
+          ...receiver,
+          ...guardTokens(),
+          op('|'),
+          name(PYTHON_METHOD),
+          op('('),
+          ...args,
+          op(')'),
+          op(')')
+        )
+        i = close
+        continue
+      }
+    }
     if (
       role === 'variable' &&
       LAZY_ROOTS.has(token.text) &&

@@ -32,8 +32,7 @@ interface TemplatingCase {
  */
 const KNOWN_DIVERGENCES: Record<string, string> = {
   dict_items_attr_access: "`d.items` is the key 'items' in minijinja, a bound method in Python",
-  dict_update_in_set: 'minijinja maps are immutable: dict.update() does not exist',
-  list_index_of: 'minijinja-js has no list.index() and no hook to add methods',
+  dict_update_in_set: 'minijinja values are immutable: dict.update() is refused with a clear error',
   type_debug: 'JS numbers lose the float type of 1.0 when they reach a JS filter'
 }
 

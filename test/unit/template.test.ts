@@ -199,6 +199,12 @@ describe('errors', () => {
     )
   })
 
+  it('refuses in-place changes with a clear message', () => {
+    expect(failure(() => templar.template("{{ d.update({'b': 2}) }}", { d: {} })).message).toMatch(
+      /^dict\.update\(\) changes a value in place/
+    )
+  })
+
   it('keeps working after a filter failed (a JS exception never reaches the wasm engine)', () => {
     expect(() => templar.template('{{ "x" | from_json }}', {})).toThrow(TemplateError)
     expect(templar.template('{{ 1 + 1 }}', {})).toBe('2')
@@ -310,6 +316,18 @@ describe('filters', () => {
     [
       "{{ 60 | random(seed='web01') }} {{ [1, 2, 3, 4, 5] | shuffle(seed='fixed') }}",
       '22 [3, 5, 4, 2, 1]'
+    ],
+    [
+      "{{ {'k': 1}.get('k') }}-{{ {}.get('z', 'dflt') }}-{{ {'n': {'m': 2}}['n'].get('m', 0) + 1 }}",
+      '1-dflt-3'
+    ],
+    [
+      "{{ ['a', 'b'].index('b') }} {{ 'v1.2'.partition('.') | last }} {{ '{}:{}'.format('a', 2) }}",
+      '1 2 a:2'
+    ],
+    [
+      "{{ '%s=%03d' % ('k', 7) }} {{ 'x-%s' % ['a', 'b'] | join(',') }} {{ 7 % 3 }}",
+      'k=007 x-a,b 1'
     ],
     ["{{ 'x' | password_hash('sha512') | default('') }}", null]
   ])('%s', (source, expected) => {
