@@ -17,6 +17,7 @@ import {
   probeWithIdentity,
   sha1Hex,
   shellQuote,
+  splitLines,
   type HostIdentity,
   type PathInfo
 } from './remote.js'
@@ -204,7 +205,11 @@ export async function writeRemoteFile(
         msg: 'failed to validate',
         exit_status: checked.rc,
         stdout: checked.stdout,
-        stderr: checked.stderr
+        stdout_lines: splitLines(checked.stdout),
+        stderr: checked.stderr,
+        stderr_lines: splitLines(checked.stderr),
+        checksum: localChecksum,
+        diff: diffs
       }
     }
     post.push(`mv -f ${shellQuote(target)} ${shellQuote(destFile)}`)

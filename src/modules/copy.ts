@@ -2,11 +2,11 @@
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { writeRemoteFile } from './copy-core.js'
-import { applyCommands, planAttributes } from './file-attrs.js'
+import { applyCommands, pathInfoFields, planAttributes } from './file-attrs.js'
 import { fileCommonArgs } from './file.js'
 import { notFoundMessage } from './local-files.js'
 import { pythonJsonDumps } from './python-json.js'
-import { basename, dirname, md5Hex, probePaths, sha1Hex, shellQuote } from './remote.js'
+import { basename, dirname, md5Hex, probePath, probePaths, sha1Hex, shellQuote } from './remote.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js'
 
 export const copyArgs = {
@@ -235,7 +235,7 @@ async function copyRemote(
       ctx.check
     )
     await applyCommands(ctx, plan.commands)
-    return { changed: plan.changed, dest: destFile, src: source, checksum }
+    return remoteResult(ctx, destFile, source, plan.changed)
   }
   if (ctx.check) return { changed: true, dest: destFile, src: source, checksum }
   const temp = `${dirname(destFile)}/.ansible-tmp-${Date.now()}`
@@ -248,18 +248,31 @@ async function copyRemote(
   )
   steps.push(...attributes.commands, `mv -f ${shellQuote(temp)} ${shellQuote(destFile)}`)
   const copied = await ctx.connection.exec(steps.join(' && '))
-  if (copied.rc !== 0)
+  if (copied.rc !== 0) {
     return {
       failed: true,
       changed: false,
       msg: `failed to copy: ${source} to ${destFile}: ${copied.stderr.trim()}`
     }
-  const data = await ctx.connection.read(destFile)
+  }
+  return remoteResult(ctx, destFile, source, true)
+}
+
+/** The copy module's result for remote_src: sums of the file now in place, plus path info. */
+async function remoteResult(
+  ctx: ModuleContext,
+  destFile: string,
+  source: string,
+  changed: boolean
+): Promise<ModuleResult> {
+  const info = await probePath(ctx.connection, destFile, { content: true })
+  const data = info.content ?? Buffer.alloc(0)
   return {
-    changed: true,
+    changed,
     dest: destFile,
     src: source,
-    checksum,
-    ...(data ? { md5sum: md5Hex(data), checksum: sha1Hex(data) } : {})
+    md5sum: md5Hex(data),
+    checksum: sha1Hex(data),
+    ...pathInfoFields(info)
   }
 }
