@@ -126,11 +126,18 @@ export class Pod {
           ready: running,
           started: running,
           restartCount: 0,
-          state: running
-            ? { running: { startedAt: started } }
-            : { waiting: { reason: 'ContainerCreating' } }
+          state: containerState(this.phase, started)
         }))
       }
     }
   }
+}
+
+function containerState(phase: PodPhase, started: string): Record<string, unknown> {
+  if (phase === 'Running') return { running: { startedAt: started } }
+  if (phase === 'Succeeded')
+    return { terminated: { exitCode: 0, reason: 'Completed', startedAt: started } }
+  if (phase === 'Failed')
+    return { terminated: { exitCode: 1, reason: 'Error', startedAt: started } }
+  return { waiting: { reason: 'ContainerCreating' } }
 }

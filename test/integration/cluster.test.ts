@@ -314,6 +314,14 @@ describe('faults', () => {
     expect(delayed.ms).toBeGreaterThanOrEqual(600)
   })
 
+  it('can close a stream without its status frame (kubectl then loses the exit code)', async () => {
+    cluster.setFaults({ closeWithoutStatus: true })
+    const run = await kubectl(['exec', 'web-1', '--', 'sh', '-c', 'echo hi; exit 3'])
+    cluster.setFaults({ closeWithoutStatus: undefined })
+    expect(run.stdout.toString()).toBe('hi\n')
+    expect(run.code).toBe(0)
+  })
+
   it('drops an exec stream after N bytes', async () => {
     cluster.setFaults({ dropExecAfterBytes: 100_000 })
     const run = await kubectl(['exec', 'web-1', '--', 'head', '-c', '5000000', '/dev/zero'])
