@@ -10,7 +10,7 @@ import { loadPlaybookFile, runAdhoc, runPlaybook, type RunOutcome } from '../exe
 import type { RunEventListener } from '../executor/events.js'
 import { shouldRun } from '../executor/tags.js'
 import { inheritedTags } from '../executor/inherit.js'
-import { loadInventory } from '../inventory/index.js'
+import { formatWarning, loadInventory } from '../inventory/index.js'
 import { kubectlPodLister } from '../inventory/kubectl-pods.js'
 import { errorLine, PlaybookError } from '../playbook/errors.js'
 import type { Play, PlayItem, TaskNode } from '../playbook/objects.js'
@@ -26,7 +26,7 @@ async function execute(
   const listener: RunEventListener = json
     ? event => {
         json.listener(event)
-        if (event.type === 'warning') io.stderr(`[WARNING]: ${event.message}\n`)
+        if (event.type === 'warning') io.stderr(formatWarning(event.message))
       }
     : consoleReporter({
         stdout: io.stdout,

@@ -9,6 +9,7 @@ import { PlaybookError } from '../playbook/errors.js'
 import { loadPlaybook, newNodeId, readYamlFile } from '../playbook/loader.js'
 import type { Play, TaskNode } from '../playbook/objects.js'
 import { resolveAction } from '../playbook/action.js'
+import { reservedNames } from '../playbook/keywords.js'
 // The package entry registers Ansible's filters, tests and lookups on first import.
 import { Templar } from '../template/index.js'
 import { OMIT_TOKEN } from '../template/omit.js'
@@ -85,7 +86,16 @@ class Engine {
     private readonly listener: RunEventListener
   ) {}
 
-  emit = (event: RunEvent): void => this.listener(event)
+  private readonly warned = new Set<string>()
+
+  // Like Ansible's Display, each distinct warning is shown once per run.
+  emit = (event: RunEvent): void => {
+    if (event.type === 'warning') {
+      if (this.warned.has(event.message)) return
+      this.warned.add(event.message)
+    }
+    this.listener(event)
+  }
 
   async run(
     body: (run: RunContext) => Promise<void>,
@@ -220,6 +230,11 @@ async function runPlays(run: RunContext, plays: Play[]): Promise<void> {
       continue
     }
     const varsFiles = loadVarsFiles(run, play, hosts[0])
+    for (const name of Object.keys({ ...play.vars, ...varsFiles })) {
+      if (reservedNames.has(name)) {
+        run.emit({ type: 'warning', message: `Found variable using reserved name: ${name}` })
+      }
+    }
     let breakPlaybook = false
     for (const batch of serialBatches(hosts, run.templar.template(play.keywords.serial, vars))) {
       const outcome = await new PlayRun(run, shownPlay, batch, hosts, varsFiles).execute()

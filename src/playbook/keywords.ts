@@ -96,3 +96,14 @@ export const unsupportedKeywords: Record<string, string> = {
   fact_path: 'local facts (fact_path) are not supported',
   static: "'static' was removed from Ansible; use import_tasks or include_tasks"
 }
+
+/** Names Ansible warns about when used as variables ("Found variable using reserved name"). */
+export const reservedNames = new Set([
+  ...[...taskKeywords, ...blockKeywords, ...playKeywords].filter(
+    name => !['vars', 'listen', 'static', 'become_exe'].includes(name)
+  ),
+  'async_val',
+  'become_exe',
+  'loop_with',
+  'with_'
+])

@@ -2,6 +2,7 @@
 // prints): banners padded with `*`, one line per host result, `=> {...}` details for failures,
 // debug output and -v, loop items, includes, diffs and the PLAY RECAP table.
 import type { HostStats, RunEvent, RunEventListener, TaskInfo } from '../executor/events.js'
+import { formatWarning } from '../inventory/warnings.js'
 import { unifiedDiff } from './diff.js'
 
 /** Python's json.dumps(sort_keys=True, ensure_ascii=False), optionally indented. */
@@ -229,7 +230,7 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
         break
       }
       case 'warning':
-        options.stderr(`[WARNING]: ${event.message}\n`)
+        options.stderr(formatWarning(event.message))
         break
       case 'deprecation':
         options.stderr(`[DEPRECATION WARNING]: ${event.message}\n`)

@@ -129,21 +129,8 @@ function caseDirectory(): string {
   return mkdtempSync('/tmp/kan-')
 }
 
-/**
- * Run the case `category/name` through `runPlaybook` with its recorded command line.
- * The caller removes `run.dir` (or calls `cleanup`) when done.
- */
-export async function runCase(category: 'playbook' | 'modules', name: string): Promise<CaseRun> {
-  const expected = readExpectation(category, name)
-  const dir = caseDirectory()
-  cpSync(path.join(corpusDir, category, name), dir, { recursive: true })
-  rmSync(path.join(dir, 'expected.json'))
-  if (category === 'modules') {
-    restoreSnapshot(path.join(dir, 'work'), expected.work_before)
-    if (expected.out_before) restoreSnapshot(path.join(dir, 'out'), expected.out_before)
-  }
-  for (const [file, mode] of Object.entries(expected.file_modes ?? {}))
-    chmodSync(path.join(dir, file), parseInt(mode, 8))
+/** Run `argv` (an ansible-playbook command line) in `dir` through the engine. */
+async function runInDir(dir: string, expected: CaseExpectation): Promise<CaseRun> {
   const [, ...argv] = expected.command.argv
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -177,6 +164,42 @@ export async function runCase(category: 'playbook' | 'modules', name: string): P
     events,
     normalise
   }
+}
+
+/** A templating case (one JSON file holding playbook.yml and inventory.ini) run end to end. */
+export async function runTemplatingCase(file: string): Promise<CaseRun> {
+  const data = JSON.parse(readFileSync(path.join(corpusDir, 'templating', file), 'utf8')) as {
+    command: CaseExpectation['command']
+    expected: { rc: number; stderr?: string }
+    'playbook.yml': string
+    'inventory.ini': string
+  }
+  const dir = caseDirectory()
+  writeFileSync(path.join(dir, 'playbook.yml'), data['playbook.yml'])
+  writeFileSync(path.join(dir, 'inventory.ini'), data['inventory.ini'])
+  return runInDir(dir, {
+    ...(data as unknown as CaseExpectation),
+    rc: data.expected.rc,
+    stderr: data.expected.stderr ?? ''
+  })
+}
+
+/**
+ * Run the case `category/name` through `runPlaybook` with its recorded command line.
+ * The caller removes `run.dir` (or calls `cleanup`) when done.
+ */
+export async function runCase(category: 'playbook' | 'modules', name: string): Promise<CaseRun> {
+  const expected = readExpectation(category, name)
+  const dir = caseDirectory()
+  cpSync(path.join(corpusDir, category, name), dir, { recursive: true })
+  rmSync(path.join(dir, 'expected.json'))
+  if (category === 'modules') {
+    restoreSnapshot(path.join(dir, 'work'), expected.work_before)
+    if (expected.out_before) restoreSnapshot(path.join(dir, 'out'), expected.out_before)
+  }
+  for (const [file, mode] of Object.entries(expected.file_modes ?? {}))
+    chmodSync(path.join(dir, file), parseInt(mode, 8))
+  return runInDir(dir, expected)
 }
 
 export function cleanup(run: CaseRun): void {
