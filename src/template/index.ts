@@ -1,20 +1,8 @@
 // The templar's public surface (see docs/decisions/0001-template-engine.md).
+import { registerBuiltins } from './builtins.js'
 import { defineFilter, defineTest, filterNames, testNames } from './engine.js'
-import { registerCollectionFilters } from './filters/collections.js'
-import { registerDataFilters } from './filters/data.js'
-import { registerHigherOrderFilters } from './filters/higher.js'
-import { registerPythonMethods } from './filters/pymethods.js'
-import { registerStringFilters } from './filters/strings.js'
-import { registerFunctions } from './functions.js'
-import { registerTests } from './tests.js'
 
-registerStringFilters()
-registerCollectionFilters()
-registerDataFilters()
-registerHigherOrderFilters()
-registerPythonMethods()
-registerTests()
-registerFunctions()
+registerBuiltins()
 
 export {
   Templar,

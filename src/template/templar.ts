@@ -19,6 +19,7 @@ import { NOT_LITERAL, pyLiteralEval } from './literal.js'
 import { OMIT_TOKEN } from './omit.js'
 import { KEYWORDS, prepareTemplate, UNDEFINED_GLOBAL, type PreparedTemplate } from './preprocess.js'
 import { isUnsafe } from './unsafe.js'
+import { registerBuiltins } from './builtins.js'
 import { isPlainObject, rememberKeyOrder, pyRepr, pyStr, pyTruthy, pyTypeName } from './values.js'
 import { runLookup, type LookupOptions } from './lookups.js'
 
@@ -242,7 +243,9 @@ const KNOWN_GLOBALS = new Set([
 ])
 
 export class Templar {
-  constructor(private readonly options: TemplarOptions = {}) {}
+  constructor(private readonly options: TemplarOptions = {}) {
+    registerBuiltins()
+  }
 
   /** Renders strings inside `value` (recursively through lists and dicts) with `vars`. */
   template(value: unknown, vars: Record<string, unknown>, options: TemplateOptions = {}): unknown {
