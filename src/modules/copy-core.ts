@@ -122,6 +122,11 @@ export async function writeRemoteFile(
   if (info.exists && !force) return null
 
   const localChecksum = sha1Hex(request.data)
+  if (info.type === 'file' && info.checksumUnavailable) {
+    // No sha1sum on the host: hash its copy here (one extra read, only on such images).
+    const existing = await ctx.connection.read(destFile)
+    if (existing) info.checksum = sha1Hex(existing)
+  }
   const remoteChecksum = info.type === 'file' ? info.checksum : undefined
   const mode = requestedMode(request)
   if (localChecksum === remoteChecksum) {
