@@ -25,10 +25,6 @@ import type { ImageVariant } from './types.js'
 const POD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 const HOST_IS_ROOT = process.getuid?.() === 0
 
-export interface SandboxExec {
-  child: ChildProcess
-}
-
 export class Sandbox {
   /** Host path of the container's root filesystem. */
   readonly root: string

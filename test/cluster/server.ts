@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { apiGroupList, apiVersions, coreV1Resources, SERVER_VERSION } from './discovery.js'
 import { EXEC_PROTOCOLS, runExec } from './exec.js'
-import type { Pod } from './pods.js'
+import { NODE_NAME, type Pod } from './pods.js'
 import type { Sandbox } from './sandbox.js'
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js'
 import {
@@ -160,7 +160,7 @@ export class ApiHandler {
           'metadata.name': pod.name,
           'metadata.namespace': pod.namespace,
           'status.phase': pod.phase,
-          'spec.nodeName': 'test-node',
+          'spec.nodeName': NODE_NAME,
           'spec.restartPolicy': 'Always'
         })
       )
