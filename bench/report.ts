@@ -15,7 +15,7 @@ export function formatTable(results: ScenarioResult[]): string {
         String(round(stats.medianMs / 1000)),
         String(stats.medianKubectlProcesses),
         String(stats.medianPeakRssMiB),
-        `${stats.runs} (${stats.failures})`
+        `${stats.runs} (${stats.failures}${stats.timeouts ? `, ${stats.timeouts} timed out` : ''})`
       ])
     }
   }
@@ -52,7 +52,8 @@ export function jsonLine(result: ScenarioResult): string {
         kubectlProcesses: stats.medianKubectlProcesses,
         peakRssMiB: stats.medianPeakRssMiB,
         runs: stats.runs,
-        failures: stats.failures
+        failures: stats.failures,
+        timeouts: stats.timeouts
       }
     ])
   )

@@ -4,6 +4,8 @@ import type { Measurement } from './tools.js'
 export interface ToolStats {
   runs: number
   failures: number
+  /** Runs killed at the timeout (also counted in failures). */
+  timeouts: number
   medianMs: number
   medianKubectlProcesses: number
   medianPeakRssMiB: number
@@ -23,6 +25,7 @@ export function summarize(measurements: Measurement[]): ToolStats {
   return {
     runs: measurements.length,
     failures: failed.length,
+    timeouts: measurements.filter(run => run.timedOut).length,
     medianMs: median(measurements.map(run => run.ms)),
     medianKubectlProcesses: median(measurements.map(run => run.kubectlProcesses)),
     medianPeakRssMiB: median(measurements.map(run => run.peakRssMiB)),

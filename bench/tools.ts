@@ -11,6 +11,8 @@ export interface Measurement {
   code: number
   kubectlProcesses: number
   peakRssMiB: number
+  /** Killed at the per-run timeout: `ms` is then a lower bound of the real time. */
+  timedOut: boolean
   /** Tail of stderr+stdout when the run failed, for the report. */
   failure?: string
 }
@@ -70,7 +72,11 @@ export async function measure(
     if (child.pid !== undefined)
       void peakRssKiB(child.pid).then(kib => (peak = Math.max(peak, kib)))
   }, 25)
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    child.kill('SIGKILL')
+  }, options.timeoutMs)
   const code = await new Promise<number>(resolve => {
     child.on('error', error => {
       output += error.message
@@ -84,6 +90,7 @@ export async function measure(
   return {
     ms,
     code,
+    timedOut,
     kubectlProcesses: await options.shim.count(),
     peakRssMiB: Math.round((peak / 1024) * 10) / 10,
     ...(code === 0 ? {} : { failure: output.trim().split('\n').slice(-6).join('\n') })
