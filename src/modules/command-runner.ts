@@ -113,6 +113,9 @@ export async function runCommand(spec: CommandSpec, ctx: ModuleContext): Promise
     return {
       ...result,
       failed: true,
+      rc: null,
+      stdout_lines: [],
+      stderr_lines: [],
       msg: `Unable to change directory before execution: [Errno 2] No such file or directory: b'${spec.chdir}'`
     }
   }

@@ -24,7 +24,8 @@ export interface ModuleResult {
   skipped?: boolean
   /** Usually a string; debug/assert/fail may return a list or any value given as `msg`. */
   msg?: unknown
-  rc?: number
+  /** null when the command never ran (Ansible's None), e.g. a failed chdir. */
+  rc?: number | null
   stdout?: string
   stderr?: string
   diff?: unknown
