@@ -55,7 +55,7 @@ describe('annotate', () => {
     const recorder = new RunRecorder()
     // Inline tasks are written to RUNNER_TEMP, outside the workspace: no file GitHub could link.
     const outside = fleetRun(200, 2).map(event =>
-      event.type === 'host_result'
+      event.type === 'host_result' || event.type === 'task_start'
         ? {
             ...event,
             task: { ...event.task, position: { file: '/runner/temp/tasks.yml', line: 6 } }
