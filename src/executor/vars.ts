@@ -150,9 +150,11 @@ export class VariableStore {
   private hostvarsProxy(scope: PlayScope | undefined): Record<string, unknown> {
     const cache = new Map<string, Record<string, unknown>>()
     // Hosts outside the inventory (the implicit localhost) appear once facts were set for them.
-    const hosts = () => [
-      ...new Set([...this.inventory.allHosts(), ...this.hostFacts.keys(), ...this.facts.keys()])
-    ]
+    let known: string[] | undefined
+    const hosts = (): string[] =>
+      (known ??= [
+        ...new Set([...this.inventory.allHosts(), ...this.hostFacts.keys(), ...this.facts.keys()])
+      ])
     const get = (name: string): Record<string, unknown> | undefined => {
       if (!hosts().includes(name)) return undefined
       let value = cache.get(name)

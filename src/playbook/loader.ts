@@ -484,6 +484,48 @@ function validateNotify(play: Play): void {
   ;[...play.preTasks, ...play.tasks, ...play.postTasks].forEach(visit)
 }
 
+const importPlaybookKeys = new Set([
+  'import_playbook',
+  'ansible.builtin.import_playbook',
+  'name',
+  'vars',
+  'tags'
+])
+
+/** `import_playbook` with `vars:` (play vars of every imported play) and `tags:` (inherited). */
+function importedPlays(entry: Record<string, unknown>, plays: Play[]): Play[] {
+  for (const key of Object.keys(entry)) {
+    if (!importPlaybookKeys.has(key)) {
+      throw new PlaybookError(
+        `'${key}' is not supported on import_playbook by kubectl-ansible (name, vars, tags are)`,
+        positionOf(entry)
+      )
+    }
+  }
+  const vars = playVars(entry.vars, positionOf(entry))
+  const tags = listOf(entry.tags)
+  return plays.map(play => {
+    play.vars = { ...vars, ...play.vars }
+    if (tags.length > 0) {
+      const root: BlockNode = {
+        kind: 'block',
+        id: newNodeId('b'),
+        block: [],
+        rescue: [],
+        always: [],
+        keywords: { tags },
+        position: positionOf(entry)
+      }
+      for (const item of [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]) {
+        let top: PlayItem = item
+        while (top.parent) top = top.parent
+        if (top !== root) top.parent = root
+      }
+    }
+    return play
+  })
+}
+
 /** Load a playbook file (and the playbooks it imports) into plays. */
 export function loadPlaybook(file: string): Play[] {
   const data = readYamlFile(file)
@@ -515,7 +557,7 @@ export function loadPlaybook(file: string): Play[] {
           1
         )
       }
-      plays.push(...loadPlaybook(target))
+      plays.push(...importedPlays(entry, loadPlaybook(target)))
       continue
     }
     plays.push(loadPlay(entry, file))

@@ -200,6 +200,20 @@ describe('playbook validation before anything runs', () => {
     expect(block.parent?.keywords.tags).toEqual(['p'])
   })
 
+  it('imports playbooks with vars and tags, and refuses other keys', () => {
+    write('sub/child.yml', '- hosts: all\n  vars: {own: 1}\n  tasks:\n    - debug: msg=x\n')
+    const file = write(
+      'parent.yml',
+      '- import_playbook: sub/child.yml\n  vars: {given: 2, own: 0}\n  tags: [imp]\n'
+    )
+    const [play] = loadPlaybook(file)
+    expect(play.vars).toEqual({ given: 2, own: 1 })
+    expect(play.tasks[0].parent?.keywords.tags).toEqual(['imp'])
+    expect(loadError('- import_playbook: sub/child.yml\n  when: false\n').message).toMatch(
+      /'when' is not supported on import_playbook/
+    )
+  })
+
   it('loads roles with defaults, vars, handlers and meta dependencies', () => {
     write('roles/base/tasks/main.yml', '- name: base task\n  debug: msg=base\n')
     write('roles/base/defaults/main.yml', 'base_default: 1\n')
