@@ -3,7 +3,7 @@
 // logged, then it is written once, mode 0600, into the run's private directory in RUNNER_TEMP.
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parse } from 'yaml'
+import { parseDocument } from 'yaml'
 import type { ClusterAccess } from './inputs.js'
 import type { SecretRegistry } from './secrets.js'
 
@@ -38,7 +38,9 @@ export function registerKubeconfigSecrets(text: string, secrets: SecretRegistry)
       for (const [childKey, child] of entries) visit(child, childKey)
     }
   }
-  visit(parse(text), undefined)
+  // A malformed file is kubectl's to report; a YAML error message here could quote a secret.
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false })
+  if (document.errors.length === 0) visit(document.toJS(), undefined)
 }
 
 /** Kubeconfig text for the inputs, or undefined when kubectl's own default applies. */

@@ -1,7 +1,7 @@
 // The action's main step: inputs → kubeconfig → kubectl → RunOptions → engine → outputs, reports,
 // job summary, annotations → exit per `fail-on`. The only place that calls core.setFailed.
 import * as core from '@actions/core'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { RunEvent } from '../executor/events.js'
 import { runAdhoc, runPlaybook, type RunOutcome } from '../executor/index.js'
@@ -30,6 +30,10 @@ export async function run(): Promise<void> {
     const inputs = getInputs(workspace)
     const kubeconfigText = kubeconfigFromAccess(inputs.access)
     if (kubeconfigText !== undefined) registerKubeconfigSecrets(kubeconfigText, secrets)
+    // A kubeconfig given as a path holds credentials too: mask them before kubectl may echo one.
+    if (inputs.access.kubeconfigPath !== undefined) {
+      registerKubeconfigSecrets(await readFile(inputs.access.kubeconfigPath, 'utf8'), secrets)
+    }
 
     const runDir = await createRunDir()
     const kubeconfig = await prepareKubeconfig(inputs, kubeconfigText, runDir)

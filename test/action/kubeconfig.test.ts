@@ -90,6 +90,11 @@ describe('kubeconfig', () => {
       'a *** b {"k":"***"} ***'
     )
     expect(secrets.scrub(JSON.stringify({ key }))).toBe('{"key":"***"}')
+    // Malformed text: masked as a whole, never parsed into an error message.
+    expect(() =>
+      registerKubeconfigSecrets('users: [token: {unclosed-secret', secrets)
+    ).not.toThrow()
+    expect(printed()).toContain('::add-mask::users: [token: {unclosed-secret')
   })
 
   it('writes the kubeconfig 0600 in a 0700 run dir saved as state, which post removes', async () => {
