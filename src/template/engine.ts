@@ -222,7 +222,7 @@ export function testNames(): string[] {
 
 /** Built-in hooks used by the rewritten templates (see preprocess.ts). */
 export interface Hooks {
-  out(value: unknown, slot: number, frame: RenderFrame): unknown
+  out(value: unknown, slot: number, frame: RenderFrame, isFloat: boolean): unknown
   truth(value: unknown, slot: number, frame: RenderFrame): unknown
   iter(value: unknown, slot: number, frame: RenderFrame): unknown
 }
@@ -234,8 +234,8 @@ export function installHooks(value: Hooks): void {
 }
 
 function registerHooks(env: Environment): void {
-  const hook = (name: keyof Hooks) => (value: unknown, slot: number) =>
-    guarded(frame => (hooks as Hooks)[name](fromGuarded(value), slot, frame))
+  const hook = (name: keyof Hooks) => (value: unknown, slot: number, isFloat?: boolean) =>
+    guarded(frame => (hooks as Hooks)[name](fromGuarded(value), slot, frame, isFloat === true))
   env.addGlobal(UNDEFINED_GLOBAL, UNDEFINED_MARKER)
   env.addFilter('__out', hook('out'))
   env.addFilter('__truth', hook('truth'))

@@ -49,6 +49,7 @@ export const PYTHON_METHODS = new Set([
   'reverse'
 ])
 const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`
+const OUTPUT_VALUE = '__output_value'
 export const LAZY_ROOTS = new Set(['hostvars', 'vars'])
 /**
  * `__lazy_get(root, key)` returns `{__value: entry}`, or `{}` when there is no such entry, so
@@ -432,6 +433,22 @@ function collectLocals(tag: string, tokens: Token[], locals: Set<string>): void 
   }
 }
 
+/**
+ * `{{ e }}` as `{% with __v = (e) | guard +%}{{ __v | __out(N, __v is float) }}{%+ endwith %}`:
+ * a float reaching JS is a plain number, so whether it was a float (Python prints 1.0) is
+ * passed along, without evaluating `e` twice. `+` keeps trim_blocks/lstrip_blocks off these
+ * tags, and the outer `-` whitespace control moves to the outer tags.
+ */
+function outputCode(open: string, close: string, tokens: Token[], slot: number): string {
+  const stripBefore = open.endsWith('-') ? '-' : ''
+  const stripAfter = close.startsWith('-') ? '-' : '+'
+  return (
+    `{%${stripBefore} with ${OUTPUT_VALUE} = (${joinTokens(tokens)}) | ${UNDEFINED_GUARD} +%}` +
+    `{{ ${OUTPUT_VALUE} | __out(${slot}, ${OUTPUT_VALUE} is float) }}` +
+    `{%+ endwith ${stripAfter}%}`
+  )
+}
+
 function wrapped(tokens: Token[], slot: number, filter: string): string {
   return ` (${joinTokens(tokens)}) | ${UNDEFINED_GUARD} | ${filter}(${slot}) `
 }
@@ -461,7 +478,7 @@ export function prepareTemplate(
     if (region.kind === 'output') {
       collectNames(tokens, names, false)
       slots.push({ expr: joinTokens(tokens) })
-      code += `${region.open}${wrapped(tokens, slots.length - 1, '__out')}${region.close}`
+      code += outputCode(region.open, region.close, tokens, slots.length - 1)
       continue
     }
     const tagIndex = tokens.findIndex(token => token.type !== 'ws')

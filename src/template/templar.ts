@@ -20,7 +20,15 @@ import { OMIT_TOKEN } from './omit.js'
 import { KEYWORDS, prepareTemplate, UNDEFINED_GLOBAL, type PreparedTemplate } from './preprocess.js'
 import { isUnsafe } from './unsafe.js'
 import { registerBuiltins } from './builtins.js'
-import { isPlainObject, rememberKeyOrder, pyRepr, pyStr, pyTruthy, pyTypeName } from './values.js'
+import {
+  isPlainObject,
+  pyFloatRepr,
+  rememberKeyOrder,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+  pyTypeName
+} from './values.js'
 import { runLookup, type LookupOptions } from './lookups.js'
 
 export interface TemplateOptions {
@@ -230,6 +238,10 @@ function accessChains(expr: string): Chain[] {
   return chains
 }
 
+function trailingNewlines(text: string): number {
+  return text.length - text.replace(/\n+$/, '').length
+}
+
 const KNOWN_GLOBALS = new Set([
   'range',
   'dict',
@@ -347,6 +359,19 @@ export class Templar {
         throw this.engineFailure(engineError, source, template, context, scope, frame)
       break
     }
+    const result = this.convert(output, template, frame, options)
+    // Jinja drops the source's final newline; Ansible adds back as many as the source had.
+    if (typeof result !== 'string') return result
+    const missing = trailingNewlines(source) - trailingNewlines(result)
+    return missing > 0 ? result + '\n'.repeat(missing) : result
+  }
+
+  private convert(
+    output: string,
+    template: PreparedTemplate,
+    frame: RenderFrame,
+    options: TemplateOptions
+  ): unknown {
     if (options.convertData === false) return output
     // Rendering a list/dict/bool and literal_eval-ing its repr gives the value back: skip the trip.
     const captured = frame.captured as RenderFrame['captured']
@@ -668,11 +693,7 @@ export class Templar {
         }
       )
     )
-    // Jinja drops the template's final newline; Ansible adds back as many as the source had.
-    const wanted = /\n*$/.exec(text)?.[0].length ?? 0
-    const present = /\n*$/.exec(rendered)?.[0].length ?? 0
-    const output = rendered + '\n'.repeat(Math.max(0, wanted - present))
-    return newline === '\n' ? output : output.replace(/\r\n|\r|\n/g, newline)
+    return newline === '\n' ? rendered : rendered.replace(/\r\n|\r|\n/g, newline)
   }
 
   /** Runs a lookup plugin the way `with_<name>` does: terms already templated, returns the list. */
@@ -702,13 +723,14 @@ export class Templar {
 
 /** Hooks called by the rewritten template (see preprocess.ts). */
 installHooks({
-  out(value, slot, frame) {
+  out(value, slot, frame, isFloat) {
     if (value === undefined) {
       if (frame.allowUndefined.has(slot)) return ''
       frame.undefinedSlot ??= slot
       return ''
     }
     frame.captured = { value, text: typeof value === 'string' && value === frame.textResult }
+    if (isFloat && typeof value === 'number') return pyFloatRepr(value)
     return value === null ? '' : pyStr(value)
   },
   truth(value, slot, frame) {
