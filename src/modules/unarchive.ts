@@ -14,6 +14,8 @@ interface Format {
   tool: string
   extract: (archive: string, into: string) => string
   list: (archive: string) => string
+  /** The extraction as an argv list, for extract_results.cmd. */
+  argv: (archive: string, into: string) => string[]
 }
 
 function formatOf(name: string): Format | null {
@@ -38,7 +40,16 @@ function formatOf(name: string): Format | null {
               : 'TarXzArchive',
       tool: 'tar',
       extract: (archive, into) => `tar -x${tarFlag}f ${archive} -C ${into}`,
-      list: archive => `tar -t${tarFlag}f ${archive}`
+      list: archive => `tar -t${tarFlag}f ${archive}`,
+      argv: (archive, into) => [
+        'tar',
+        '--extract',
+        '-C',
+        into,
+        ...(tarFlag ? [`-${tarFlag}`] : []),
+        '-f',
+        archive
+      ]
     }
   }
   if (/\.zip$/.test(name)) {
@@ -46,7 +57,8 @@ function formatOf(name: string): Format | null {
       handler: 'ZipArchive',
       tool: 'unzip',
       extract: (archive, into) => `unzip -q -o ${archive} -d ${into}`,
-      list: archive => `unzip -Z1 ${archive}`
+      list: archive => `unzip -Z1 ${archive}`,
+      argv: (archive, into) => ['unzip', '-o', archive, '-d', into]
     }
   }
   return null
@@ -191,7 +203,12 @@ export const unarchive: ModuleDefinition = {
       dest,
       src: source,
       handler: format.handler,
-      extract_results: { cmd: format.extract(archive, shellQuote(dest)), rc: 0, out: '', err: '' },
+      // Like Ansible, extract_results only when something was extracted.
+      ...(changedFiles.length > 0
+        ? {
+            extract_results: { cmd: format.argv(uploaded ?? source, dest), rc: 0, out: '', err: '' }
+          }
+        : {}),
       ...pathInfoFields({ ...destInfo, mode: plan.finalMode })
     }
     if (args.list_files && listIndex >= 0) result.files = lines.slice(listIndex + 1).filter(Boolean)

@@ -2,7 +2,8 @@
 // runner, one small exec per attempt. Local ports are read from /proc/net/tcp{,6} (no tools
 // needed); other hosts need `nc` in the pod.
 import { PyRegexError, pyRegex } from './pyregex.js'
-import { probePath, shellQuote } from './remote.js'
+import { pathInfoFields } from './file-attrs.js'
+import { probePath, shellQuote, type PathInfo } from './remote.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js'
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '0.0.0.0', '::1', '::'])
@@ -91,6 +92,7 @@ export const waitFor: ModuleDefinition = {
     const deadline = started + (args.timeout as number) * 1000
     const pause = Math.max(0, (args.sleep as number) * 1000)
     if ((args.delay as number) > 0) await sleep((args.delay as number) * 1000)
+    let lastInfo: PathInfo | undefined
     let matchGroups: string[] = []
     let matchGroupdict: Record<string, string> = {}
     try {
@@ -152,7 +154,9 @@ export const waitFor: ModuleDefinition = {
       match_groups: matchGroups,
       match_groupdict: matchGroupdict,
       path: path ?? null,
-      elapsed: elapsed()
+      elapsed: elapsed(),
+      // Ansible's exit_json adds the path's info (and its `state` wins) when `path` is set.
+      ...(lastInfo ? pathInfoFields(lastInfo) : {})
     }
   }
 }
