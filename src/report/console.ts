@@ -135,6 +135,11 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
   const verbose = (action: string) => options.verbosity > 0 || isDebug(action)
   const hostLabel = (host: string, delegatedTo?: string) =>
     delegatedTo ? `${host} -> ${delegatedTo}` : host
+  // Ansible prints each diff followed by an empty line, before the host's status line.
+  const printDiff = (diff: unknown) => {
+    const text = diffText(diff)
+    if (text !== '') options.stdout(`${text}\n`)
+  }
   let bannerTask: string | undefined
   const taskBanner = (task: TaskInfo) => {
     if (bannerTask === task.id) return
@@ -159,7 +164,7 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
           `skipping: [${host}] => (item=${label}) ${options.verbosity > 0 ? `=> ${pythonJson(shown)}` : ''}`
         )
       } else {
-        if (options.diff && item.diff !== undefined) options.stdout(diffText(item.diff))
+        if (options.diff && item.diff !== undefined) printDiff(item.diff)
         const status = item.changed === true ? 'changed' : 'ok'
         const details = verbose(event.task.action)
           ? ` => ${pythonJson(shown, isDebug(event.task.action) ? 4 : undefined)}`
@@ -220,7 +225,7 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
             line(`skipping: [${host}]${options.verbosity > 0 ? ` => ${pythonJson(shown)}` : ''}`)
             break
           default: {
-            if (options.diff && result.diff !== undefined) options.stdout(diffText(result.diff))
+            if (options.diff && result.diff !== undefined) printDiff(result.diff)
             const details = verbose(event.task.action)
               ? ` => ${pythonJson(shown, isDebug(event.task.action) ? 4 : undefined)}`
               : ''

@@ -133,6 +133,28 @@ describe('kubectl-ansible playbook', () => {
   })
 })
 
+describe('console diffs', () => {
+  it('prints a unified diff and an empty line before the status, like the default callback', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-'))
+    dirs.push(dir)
+    writeFileSync(path.join(dir, 'hosts.ini'), 'h1 ansible_connection=local\n')
+    writeFileSync(path.join(dir, 'f.txt'), 'a\nb\n')
+    writeFileSync(
+      path.join(dir, 'pb.yml'),
+      `- hosts: h1\n  gather_facts: false\n  tasks:\n    - lineinfile: {path: ${dir}/f.txt, line: d}\n`
+    )
+    const run = await cli(
+      runPlaybookCommand,
+      ['-i', 'hosts.ini', '--diff', '--check', 'pb.yml'],
+      dir
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      `--- before: ${dir}/f.txt (content)\n+++ after: ${dir}/f.txt (content)\n@@ -1,2 +1,3 @@\n a\n b\n+d\n\nchanged: [h1]\n`
+    )
+  })
+})
+
 describe('kubectl-ansible adhoc', () => {
   it('runs one module on the hosts of a pattern', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-'))
