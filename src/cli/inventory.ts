@@ -93,6 +93,9 @@ export async function runInventoryCommand(argv: string[], io: CliIO): Promise<nu
         env: io.env
       })
     })
+    // Like ansible-inventory and ansible: group_vars/host_vars in the working directory apply
+    // as playbook-level vars (above those next to the inventory).
+    inventory.loadVarsDirs(io.cwd)
     try {
       if (args.list) {
         const document = inventoryListJson(inventory, { export: args.export })
@@ -100,16 +103,28 @@ export async function runInventoryCommand(argv: string[], io: CliIO): Promise<nu
         io.stdout(`${pythonJsonDumps(document)}\n`)
         return 0
       }
+      // `ansible PATTERN --list-hosts`: without --limit, any pattern error (bad regex, subscript
+      // out of range) or an empty match is "No hosts matched" with exit code 0.
       const hasHosts = inventory.allHosts().length > 0
-      const hosts = inventory.listHosts(args.listHosts!, { limit: args.limit })
+      let hosts: string[] = []
+      let failure: string | undefined
+      try {
+        hosts = inventory.listHosts(args.listHosts!, { limit: args.limit })
+        if (hosts.length === 0 && hasHosts) {
+          failure =
+            'Specified inventory, host pattern and/or --limit leaves us with no hosts to target.'
+        }
+      } catch (error) {
+        if (!(error instanceof HostPatternError)) throw error
+        failure = error.message
+      }
       flushWarnings(inventory.warnings)
-      if (hosts.length === 0 && hasHosts) {
+      if (failure !== undefined) {
         if (args.limit !== undefined) {
-          io.stderr(
-            'ERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n'
-          )
+          io.stderr(`ERROR! ${failure}\n`)
           return 1
         }
+        hosts = []
         io.stderr(formatWarning('No hosts matched, nothing to do'))
       }
       for (const host of hosts) io.stdout(`${host}\n`)

@@ -11,17 +11,9 @@ export type Vars = Record<string, unknown>
 /** A parse problem that Ansible reports as "Failed to parse ... with X plugin: <message>". */
 export class SourceParseError extends Error {}
 
-function isPlainObject(value: unknown): value is Vars {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-/** `set_variable`: a mapping assigned over a mapping is combined (shallowly, hash_behaviour=replace). */
+/** `set_variable` with hash_behaviour=replace: a later value replaces the earlier one, even a mapping. */
 function assignVariable(vars: Vars, key: string, value: unknown): void {
-  if (isPlainObject(vars[key]) && isPlainObject(value)) {
-    vars[key] = { ...(vars[key] as Vars), ...value }
-  } else {
-    vars[key] = value
-  }
+  vars[key] = value
 }
 
 export class Host {

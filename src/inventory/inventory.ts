@@ -235,7 +235,7 @@ export class Inventory {
       try {
         isFile = statSync(file).isFile()
       } catch {
-        throw new HostPatternError(`Unable to find limit file ${file}`)
+        throw new HostPatternError(`Unable to find limit file b'${item.slice(1)}'`)
       }
       if (!isFile)
         throw new HostPatternError(

@@ -113,20 +113,46 @@ function fnmatchToRegex(pattern: string): string {
       while (j < pattern.length && pattern[j] !== ']') j++
       if (j >= pattern.length) {
         out += '\\['
-      } else {
-        let stuff = pattern.slice(i, j).replace(/\\/g, '\\\\')
-        i = j + 1
-        if (stuff === '') out += '(?!)'
-        else if (stuff === '!') out += '.'
-        else {
-          if (stuff[0] === '!') stuff = `^${stuff.slice(1)}`
-          else if (stuff[0] === '^' || stuff[0] === '[') stuff = `\\${stuff}`
-          out += `[${stuff.replace(/\]/g, '\\]')}]`
-        }
+        continue
+      }
+      let stuff = bracketContents(pattern, i, j)
+      i = j + 1
+      if (stuff === '') out += '(?!)'
+      else if (stuff === '!') out += '.'
+      else {
+        if (stuff[0] === '!') stuff = `^${stuff.slice(1)}`
+        else if (stuff[0] === '^' || stuff[0] === '[') stuff = `\\${stuff}`
+        out += `[${stuff.replace(/\]/g, '\\]')}]`
       }
     } else {
       out += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
     }
   }
   return out
+}
+
+/** The inside of `[...]` (pattern[start..end)) as fnmatch builds it: ranges kept, empty ones dropped. */
+function bracketContents(pattern: string, start: number, end: number): string {
+  if (!pattern.slice(start, end).includes('-'))
+    return pattern.slice(start, end).replace(/\\/g, '\\\\')
+  const chunks: string[] = []
+  let i = start
+  let k = pattern[i] === '!' ? i + 2 : i + 1
+  for (;;) {
+    k = pattern.indexOf('-', k)
+    if (k < 0 || k >= end) break
+    chunks.push(pattern.slice(i, k))
+    i = k + 1
+    k = k + 3
+  }
+  const last = pattern.slice(i, end)
+  if (last) chunks.push(last)
+  else chunks[chunks.length - 1] += '-'
+  for (let n = chunks.length - 1; n > 0; n--) {
+    if (chunks[n - 1].slice(-1) > chunks[n][0]) {
+      chunks[n - 1] = chunks[n - 1].slice(0, -1) + chunks[n].slice(1)
+      chunks.splice(n, 1)
+    }
+  }
+  return chunks.map(chunk => chunk.replace(/\\/g, '\\\\').replace(/-/g, '\\-')).join('-')
 }

@@ -1,6 +1,7 @@
 // `json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False)` as ansible-inventory prints
 // it, so our `inventory --list` output is byte-identical for the same data. (Floats with an
 // integral value print without ".0": JavaScript numbers do not keep that distinction.)
+import { UnsafeText } from '../template/unsafe.js'
 import { compareCodePoints } from './data.js'
 
 export function pythonJsonDumps(value: unknown, indent = 4, level = 0): string {
@@ -12,6 +13,9 @@ export function pythonJsonDumps(value: unknown, indent = 4, level = 0): string {
     return JSON.stringify(value)
   }
   if (typeof value === 'string') return JSON.stringify(value)
+  // Ansible's JSON encoder marks !unsafe text this way (preprocess_unsafe=True).
+  if (value instanceof UnsafeText)
+    return pythonJsonDumps({ __ansible_unsafe: value.text }, indent, level)
   const pad = ' '.repeat(indent * (level + 1))
   const closePad = ' '.repeat(indent * level)
   if (Array.isArray(value)) {

@@ -41,8 +41,8 @@ const plugins: Plugin[] = [
   {
     name: 'auto',
     wants: source => source.name.endsWith('.yml') || source.name.endsWith('.yaml'),
-    parse: (_data, source) => {
-      const config = loadYaml(source.text, source.name)
+    parse: (_data, source, warnings) => {
+      const config = loadYaml(source.text, source.name, message => warnings.add(message))
       const plugin =
         typeof config === 'object' && config !== null && !Array.isArray(config)
           ? (config as Record<string, unknown>).plugin
@@ -61,7 +61,11 @@ const plugins: Plugin[] = [
     name: 'yaml',
     wants: source => source.extension === '' || YAML_EXTENSIONS.includes(source.extension),
     parse: (data, source, warnings) =>
-      parseYamlInventory(data, loadYaml(source.text, source.name), warnings)
+      parseYamlInventory(
+        data,
+        loadYaml(source.text, source.name, message => warnings.add(message)),
+        warnings
+      )
   },
   {
     name: 'ini',

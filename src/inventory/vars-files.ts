@@ -37,7 +37,7 @@ export class VarsFileCache {
   }
 
   private load(file: string): Vars | null {
-    if (!this.files.has(file)) this.files.set(file, loadVarsFile(file))
+    if (!this.files.has(file)) this.files.set(file, loadVarsFile(file, this.warnings))
     return this.files.get(file)!
   }
 }
@@ -64,10 +64,10 @@ function filesInDir(dir: string): string[] {
   return found
 }
 
-function loadVarsFile(file: string): Vars | null {
+function loadVarsFile(file: string, warnings: Warnings): Vars | null {
   let data: unknown
   try {
-    data = loadYaml(readFileSync(file, 'utf8'), file)
+    data = loadYaml(readFileSync(file, 'utf8'), file, message => warnings.add(message))
   } catch (error) {
     if (error instanceof SourceParseError) throw new InventoryError(error.message, file)
     throw error

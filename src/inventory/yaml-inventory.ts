@@ -1,18 +1,27 @@
 // Ansible's YAML inventory plugin (plugins/inventory/yaml.py): top-level keys are groups, each
 // with optional `hosts`, `children` and `vars` mappings; hosts may carry ports and ranges.
+import { UnsafeText } from '../template/unsafe.js'
 import { AddressError, expandHostPattern } from './address.js'
 import { SourceParseError, type InventoryData } from './data.js'
 import type { Warnings } from './warnings.js'
+import { nonStringKeysOf } from './yaml-load.js'
 
 function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof UnsafeText)
+  )
 }
 
 /** The Python class name Ansible prints for a loaded YAML value in its error messages. */
 export function pythonTypeName(value: unknown): string {
   if (Array.isArray(value)) return "<class 'ansible.parsing.yaml.objects.AnsibleSequence'>"
   if (isMapping(value)) return "<class 'ansible.parsing.yaml.objects.AnsibleMapping'>"
-  if (typeof value === 'string') return "<class 'ansible.parsing.yaml.objects.AnsibleUnicode'>"
+  if (typeof value === 'string' || value instanceof UnsafeText) {
+    return "<class 'ansible.parsing.yaml.objects.AnsibleUnicode'>"
+  }
   if (typeof value === 'boolean') return "<class 'bool'>"
   if (typeof value === 'number')
     return Number.isInteger(value) ? "<class 'int'>" : "<class 'float'>"
@@ -86,7 +95,13 @@ function parseGroup(
         inventory.addChild(group, subgroup)
       }
     } else if (key === 'hosts') {
+      const typedKeys = nonStringKeysOf(value)
       for (const [hostPattern, hostVars] of Object.entries(value)) {
+        if (typedKeys.has(hostPattern)) {
+          throw new SourceParseError(
+            `Host pattern ${hostPattern} must be a string. Enclose integers/floats in quotation marks.`
+          )
+        }
         let expanded: { hostnames: string[]; port: number | undefined }
         try {
           expanded = expandHostPattern(hostPattern)

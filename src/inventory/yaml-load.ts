@@ -1,8 +1,21 @@
 // YAML as Ansible's loader (PyYAML, YAML 1.1) types inventory and vars files: `yes/on` are
 // booleans, `0755` is octal, `1e3` (no dot) stays a string, dates become ISO strings (what
-// ansible-inventory prints for them), `!unsafe` is text. `!vault` is refused with a clear error:
+// ansible-inventory prints for them), `!unsafe` is UnsafeText. `!vault` is refused with a clear error:
 // there is no vault password to decrypt it with.
-import { LineCounter, isScalar, parseDocument, visit, type ScalarTag, type Tags } from 'yaml'
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Scalar,
+  type ScalarTag,
+  type Tags,
+  type YAMLMap
+} from 'yaml'
+import { UnsafeText } from '../template/unsafe.js'
 import { InventoryError } from './errors.js'
 import { SourceParseError } from './data.js'
 
@@ -106,17 +119,105 @@ function pyYamlTags(tags: Tags): Tags {
   ]
 }
 
+/** Keys of a loaded mapping that were not strings in the YAML (e.g. `123:`), by mapping. */
+const nonStringKeys = new WeakMap<object, Set<string>>()
+
+export function nonStringKeysOf(mapping: object): ReadonlySet<string> {
+  return nonStringKeys.get(mapping) ?? new Set()
+}
+
+/** Python's `str()` of a scalar key, which is what Ansible prints and stores. */
+function keyText(key: unknown): string {
+  if (key === null || key === undefined) return 'None'
+  if (key === true) return 'True'
+  if (key === false) return 'False'
+  if (key instanceof UnsafeText) return key.text
+  return String(key)
+}
+
+class Converter {
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineCounter,
+    private readonly doc: Document,
+    private readonly warn: (message: string) => void
+  ) {}
+
+  private lineOf(node: { range?: [number, number, number] | null }): { line: number; col: number } {
+    return node.range ? this.lines.linePos(node.range[0]) : { line: 0, col: 0 }
+  }
+
+  convert(node: unknown): unknown {
+    if (node === null || node === undefined) return null
+    if (isAlias(node)) return this.convert(node.resolve(this.doc))
+    if (isScalar(node)) return this.scalar(node)
+    if (isSeq(node)) return node.items.map(item => this.convert(item))
+    if (isMap(node)) return this.mapping(node)
+    return null
+  }
+
+  private scalar(node: Scalar): unknown {
+    if (node.tag === '!vault') {
+      throw new InventoryError(
+        'vault-encrypted values (!vault) are not supported: kubectl-ansible has no vault password; pass secrets with extra vars or the action inputs',
+        this.file,
+        this.lineOf(node).line
+      )
+    }
+    if (node.tag === '!unsafe') return new UnsafeText(String(node.value ?? ''))
+    return node.value === undefined ? null : node.value
+  }
+
+  /** PyYAML's flatten_mapping (merged pairs first), then Ansible's duplicate-key warning. */
+  private mapping(node: YAMLMap): Record<string, unknown> {
+    const pairs: [unknown, unknown][] = []
+    const own: [unknown, unknown][] = []
+    for (const pair of node.items) {
+      const isMerge = isScalar(pair.key) && pair.key.source === '<<' && !pair.key.tag
+      if (!isMerge) {
+        own.push([isScalar(pair.key) ? this.scalar(pair.key) : this.convert(pair.key), pair.value])
+        continue
+      }
+      const target = isAlias(pair.value) ? pair.value.resolve(this.doc) : pair.value
+      const sources = isSeq(target)
+        ? target.items.map(item => (isAlias(item) ? item.resolve(this.doc) : item)).reverse()
+        : [target]
+      for (const source of sources) {
+        if (isMap(source)) {
+          for (const merged of source.items) pairs.push([this.convert(merged.key), merged.value])
+        }
+      }
+    }
+    pairs.push(...own)
+    const result: Record<string, unknown> = {}
+    const typedKeys = new Set<string>()
+    const { line, col } = this.lineOf(node)
+    for (const [key, valueNode] of pairs) {
+      const text = keyText(key)
+      if (Object.prototype.hasOwnProperty.call(result, text)) {
+        this.warn(
+          `While constructing a mapping from ${this.file}, line ${line}, column ${col}, found a duplicate dict key (${text}). Using last defined value only.`
+        )
+      }
+      if (typeof key !== 'string' && !(key instanceof UnsafeText)) typedKeys.add(text)
+      else typedKeys.delete(text)
+      result[text] = this.convert(valueNode)
+    }
+    if (typedKeys.size > 0) nonStringKeys.set(result, typedKeys)
+    return result
+  }
+}
+
 /**
  * Parse one YAML (or JSON) document like Ansible's DataLoader. Syntax errors are
  * SourceParseErrors (Ansible reports them as a failed parse); `!vault` is an InventoryError.
  */
-export function loadYaml(text: string, file: string): unknown {
+export function loadYaml(text: string, file: string, warn: (message: string) => void): unknown {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {
     version: '1.1',
     customTags: pyYamlTags,
     uniqueKeys: false,
-    merge: true,
     prettyErrors: false,
     lineCounter
   })
@@ -127,17 +228,5 @@ export function loadYaml(text: string, file: string): unknown {
       `Syntax Error while loading YAML (${file}, line ${line}, column ${col}): ${error.message.split('\n')[0]}`
     )
   }
-  visit(doc, {
-    Scalar(_key, node) {
-      if (isScalar(node) && node.tag === '!vault') {
-        const line = node.range ? lineCounter.linePos(node.range[0]).line : 0
-        throw new InventoryError(
-          'vault-encrypted values (!vault) are not supported: kubectl-ansible has no vault password; pass secrets with extra vars or the action inputs',
-          file,
-          line
-        )
-      }
-    }
-  })
-  return doc.toJS({ maxAliasCount: -1 })
+  return new Converter(file, lineCounter, doc, warn).convert(doc.contents)
 }
