@@ -45,14 +45,15 @@ const STDERR_TAIL_LINES = 20
 const STREAM_TAIL_CHARS = 4000
 const SLOWEST_TASKS = 10
 
-const MARKS: Record<HostStatus | 'ignored' | 'none', string> = {
+const MARKS: Record<HostStatus | 'ignored' | 'none' | 'mixed', string> = {
   ok: '✅',
   changed: '🟡',
   failed: '❌',
   skipped: '⏭️',
   unreachable: '🚫',
   ignored: '⚠️',
-  none: '·'
+  none: '·',
+  mixed: '🔀'
 }
 
 export function renderSummary(recording: Recording, options: SummaryOptions): string {
@@ -150,9 +151,7 @@ function matrixSection(recording: Recording, budget: number): string {
       rows.add(`| **PLAY [${cell(play)}]** |${columns.map(() => ' ').join('|')}|\n`)
     }
     const name = `${cell(task.info.name || task.info.action)}${task.info.handler ? ' _(handler)_' : ''}`
-    rows.add(
-      `| ${name} | ${columns.map(column => mark(task.results.get(column.hosts[0]))).join(' | ')} |\n`
-    )
+    rows.add(`| ${name} | ${columns.map(column => columnMark(task, column)).join(' | ')} |\n`)
   }
   const legend = Object.entries(MARKS)
     .map(([status, symbol]) => `${symbol} ${status === 'none' ? 'no result' : status}`)
@@ -189,9 +188,20 @@ function matrixColumns(recording: Recording, tasks: RecordedTask[]): MatrixColum
     }))
     .concat(
       groups.length > MAX_HOST_GROUPS
-        ? groups.slice(MAX_HOST_GROUPS).map(hosts => ({ label: `other (${hosts.length})`, hosts }))
+        ? [
+            {
+              label: `other (${groups.slice(MAX_HOST_GROUPS).flat().length})`,
+              hosts: groups.slice(MAX_HOST_GROUPS).flat()
+            }
+          ]
         : []
     )
+}
+
+/** The column's mark for a task; the merged `other` column may hold differing outcomes. */
+function columnMark(task: RecordedTask, column: MatrixColumn): string {
+  const marks = new Set(column.hosts.map(host => mark(task.results.get(host))))
+  return marks.size === 1 ? [...marks][0] : MARKS.mixed
 }
 
 function mark(result: HostTaskResult | undefined): string {

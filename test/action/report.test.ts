@@ -261,6 +261,27 @@ describe('job summary', () => {
     expect(markdown).toContain('… (earlier output cut)')
   })
 
+  it('keeps the matrix narrow when hosts differ in many ways: rare outcomes share one column', () => {
+    // 30 hosts, each failing a different one of 30 tasks: 30 distinct outcome patterns.
+    const events = fleetRun(30, 30, 10).map(event =>
+      event.type === 'host_result'
+        ? {
+            ...event,
+            status:
+              Number(event.task.id.slice(1)) === Number(event.host.slice(4))
+                ? ('failed' as const)
+                : ('ok' as const)
+          }
+        : event
+    )
+    const markdown = renderSummary(record(events), { title: 'x', diff: false, check: false })
+    const header = markdown.split('\n').find(line => line.startsWith('| task |')) as string
+    expect(header.split('|').length - 3).toBe(11)
+    expect(header).toContain('other (20)')
+    expect(markdown).toContain('🔀 mixed')
+    expect(markdown).toMatch(/\| step 29 \| (✅ \| ){10}🔀 \|/)
+  })
+
   it('bounds every section when results are huge', () => {
     const events = fleetRun(200, 200, 10).map(event =>
       event.type === 'host_result' && event.status === 'failed'
