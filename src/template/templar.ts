@@ -18,7 +18,7 @@ import { lexTemplate, type Token } from './lexer.js'
 import { NOT_LITERAL, pyLiteralEval } from './literal.js'
 import { OMIT_TOKEN } from './omit.js'
 import { KEYWORDS, prepareTemplate, UNDEFINED_GLOBAL, type PreparedTemplate } from './preprocess.js'
-import { isUnsafe } from './unsafe.js'
+import { isMarkedUnsafe, isUnsafe } from './unsafe.js'
 import { registerBuiltins } from './builtins.js'
 import {
   isPlainObject,
@@ -267,6 +267,7 @@ export class Templar {
   /** @internal rendering inside an existing variable scope. */
   templateIn(value: unknown, scope: Scope, options: TemplateOptions): unknown {
     if (isUnsafe(value)) return value.text
+    if (isMarkedUnsafe(value)) return value
     if (typeof value === 'string') return this.templateString(value, scope, options)
     // Containers come back as the same object when nothing in them was a template, so that
     // static data (facts, inventory) is not copied on every render.

@@ -10,6 +10,7 @@ import {
   UndefinedVariableError,
   UnsafeText,
   dropOmitted,
+  markUnsafe,
   listFilters,
   registerFilter
 } from '../../src/template/index.js'
@@ -110,6 +111,17 @@ describe('variables', () => {
     expect(templar.template(vars.secret, vars)).toBe('p{{ w }}d')
     expect(templar.template('{{ secret }}', vars)).toBe('p{{ w }}d')
     expect(templar.template('{{ via }}', vars)).toBe('p{{ w }}d')
+  })
+
+  it('never renders data marked unsafe, like a registered result', () => {
+    const result = markUnsafe({ stdout: 'echo {{ secret }}', lines: ['{{ x }}'] })
+    const vars = { result, secret: 'S', x: 'X' }
+    expect(templar.template('{{ result.stdout }}', vars)).toBe('echo {{ secret }}')
+    expect(templar.template('{{ result }}', vars)).toEqual({
+      stdout: 'echo {{ secret }}',
+      lines: ['{{ x }}']
+    })
+    expect(templar.template(markUnsafe('{{ x }}'), vars)).toBe('{{ x }}')
   })
 
   it('gives omit its placeholder and drops omitted module arguments', () => {
