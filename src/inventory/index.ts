@@ -3,7 +3,15 @@ import path from 'node:path'
 import { statSync } from 'node:fs'
 import { InventoryData } from './data.js'
 import { Inventory } from './inventory.js'
-import { K8S_SCHEME, addPods, parsePodSource, type ListPods, type SkippedPod } from './pods.js'
+import { InventoryError } from './errors.js'
+import {
+  K8S_SCHEME,
+  addPods,
+  parsePodSource,
+  type ListPods,
+  type PodObject,
+  type SkippedPod
+} from './pods.js'
 import { isInlineText, parseSource } from './sources.js'
 import { Warnings } from './warnings.js'
 
@@ -49,9 +57,18 @@ export async function loadInventory(
     if (source.startsWith(K8S_SCHEME)) {
       const podSource = parsePodSource(source)
       if (!options.listPods) {
-        throw new Error('k8s:// inventory sources need a pod lister (listPods)')
+        throw new InventoryError(`${source}: pods cannot be listed here (no pod lister was given)`)
       }
-      const pods = await options.listPods(podSource.namespace, podSource.selector)
+      let pods: PodObject[]
+      try {
+        pods = await options.listPods(podSource.namespace, podSource.selector)
+      } catch (error) {
+        if (error instanceof InventoryError) throw error
+        // Whatever the pod lister throws (kubectl failed, not JSON) is an inventory error: exit 4.
+        throw new InventoryError(
+          `${source}: ${error instanceof Error ? error.message : String(error)}`
+        )
+      }
       skippedPods.push(...addPods(data, podSource, pods))
       parsed = true
       continue

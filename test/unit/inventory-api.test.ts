@@ -250,3 +250,15 @@ describe('pods as hosts', () => {
     ).rejects.toThrow("unknown parameter 'selectr'")
   })
 })
+
+describe('pod listing failures', () => {
+  it('turn into an InventoryError (exit code 4) naming the source', async () => {
+    const listPods = async () => {
+      throw new Error('cannot list pods in namespace shop: Forbidden')
+    }
+    const error = await loadInventory(['k8s://shop'], { cwd: dir, listPods }).catch(e => e)
+    expect(error).toBeInstanceOf(InventoryError)
+    expect(error.exitCode).toBe(4)
+    expect(error.message).toBe('k8s://shop: cannot list pods in namespace shop: Forbidden')
+  })
+})
