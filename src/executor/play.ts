@@ -15,6 +15,7 @@ import { shouldRun } from './tags.js'
 import { evaluateWhen, runTaskOnHost, templatedConnectionVars, type HostOutcome } from './task.js'
 import { TaskFailure } from './task-failure.js'
 import type { PlayScope } from './vars.js'
+import { markUnsafe } from '../template/unsafe.js'
 
 interface Failure {
   task: TaskNode
@@ -354,8 +355,10 @@ export class PlayRun {
       status === 'unreachable' && this.keywordBool(task, 'ignore_unreachable', host)
     const register = typeof task.keywords.register === 'string' ? task.keywords.register : undefined
     if (register) {
+      // Like Ansible's wrap_var: output holding "{{ }}" is never rendered when read later.
+      const registered = markUnsafe(registeredCopy(result))
       for (const target of appliesTo)
-        this.run.store.setHostFacts(target, { [register]: registeredCopy(result) })
+        this.run.store.setHostFacts(target, { [register]: registered })
     }
     if (status === 'ok' || status === 'changed') {
       for (const target of appliesTo) {

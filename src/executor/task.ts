@@ -2,7 +2,7 @@
 // arguments, the module (or an executor action), `until` retries, changed_when/failed_when,
 // and the result shape callbacks and `register` see.
 import { UnreachableError } from '../connection/connection.js'
-import { getModule } from '../modules/index.js'
+import { displayName, getModule } from '../modules/index.js'
 import { validateModuleArgs } from '../modules/validate.js'
 import type { ModuleContext, ModuleResult } from '../modules/types.js'
 import { positionDetails } from '../playbook/errors.js'
@@ -285,7 +285,7 @@ async function executeAction(
   }
   let validated: Record<string, unknown>
   try {
-    validated = validateModuleArgs(definition, args).args
+    validated = validateModuleArgs(definition, args, displayName(task.action)).args
   } catch (error) {
     if (error instanceof Error) throw new TaskFailure(error.message)
     throw error

@@ -95,6 +95,22 @@ describe('variables and roles', () => {
   })
 })
 
+describe('registered results', () => {
+  it('never renders template text found in a command output', async () => {
+    const { msgs } = await play(`
+- hosts: h1
+  gather_facts: false
+  vars: {x: rendered}
+  tasks:
+    - command: echo "{{ '{{' }} x }}"
+      register: out
+    - name: show
+      debug: msg="{{ out.stdout }} {{ out.stdout | length }}"
+`)
+    expect(msgs('show')).toEqual({ h1: '{{ x }} 7' })
+  })
+})
+
 describe('task keywords', () => {
   it('retries until the condition holds and reports the attempts', async () => {
     const counter = write('counter', '0')
