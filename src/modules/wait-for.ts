@@ -121,6 +121,7 @@ export const waitFor: ModuleDefinition = {
               follow: true,
               content: regex !== undefined
             })
+            lastInfo = info
             if (info.exists && !regex) break
             if (info.exists && regex) {
               const found = regex.exec((info.content ?? Buffer.alloc(0)).toString('utf8'))
