@@ -16,18 +16,25 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outIndex = process.argv.indexOf('--out')
 const outDir = path.resolve(outIndex > 0 ? process.argv[outIndex + 1] : path.join(root, 'dist'))
 
-const compiled = path.join(root, 'build')
+// Per-process folder inside the repo (so node_modules resolves): concurrent builds don't collide.
+const compiled = path.join(root, 'build', `tsc-${process.pid}`)
 const entries = [
-  { source: 'build/src/index.js', output: 'index.js' },
-  { source: 'build/src/post.js', output: 'post.js' },
-  { source: 'build/src/cli.js', output: 'cli.js', executable: true }
+  { source: 'src/index.js', output: 'index.js' },
+  { source: 'src/post.js', output: 'post.js' },
+  { source: 'src/cli.js', output: 'cli.js', executable: true }
 ]
 
 await rm(compiled, { recursive: true, force: true })
 try {
   execFileSync(
     process.execPath,
-    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')],
+    [
+      path.join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      path.join(root, 'tsconfig.json'),
+      '--outDir',
+      compiled
+    ],
     { stdio: 'inherit' }
   )
 } catch {
@@ -39,7 +46,7 @@ await rm(outDir, { recursive: true, force: true })
 await mkdir(outDir, { recursive: true })
 const written = new Map()
 for (const entry of entries) {
-  const { code, assets } = await ncc(path.join(root, entry.source), {
+  const { code, assets } = await ncc(path.join(compiled, entry.source), {
     cache: false,
     minify: false,
     sourceMap: false,
@@ -70,6 +77,7 @@ for (const entry of entries) {
     await writeFile(path.join(outDir, name), data)
   }
 }
+await rm(compiled, { recursive: true, force: true })
 await writeFile(path.join(outDir, 'package.json'), '{ "type": "module" }\n')
 console.log(
   `built ${entries.map(e => e.output).join(', ')} into ${path.relative(root, outDir) || '.'}`
