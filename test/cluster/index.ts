@@ -1,7 +1,7 @@
 // Library API of the local test cluster: a Kubernetes API server that the real kubectl
 // talks to, whose pods are bubblewrap sandboxes. See README.md in this folder.
 import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
+import { constants, rmSync } from 'node:fs'
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer as createHttpServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -69,6 +69,7 @@ class LocalCluster implements Cluster {
   private port: number
   private tls: ServerTls | undefined
   private stopped = false
+  private readonly stopListeners: (() => void)[] = []
 
   constructor(
     readonly dir: string,
@@ -183,9 +184,14 @@ class LocalCluster implements Cluster {
     await this.listen()
   }
 
+  onStop(listener: () => void): void {
+    this.stopListeners.push(listener)
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    for (const listener of this.stopListeners) listener()
     await this.closeListener()
     await Promise.all([...this.pods.values()].map(pod => pod.delete()))
     this.pods.clear()
@@ -213,6 +219,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   if (!ownsDir) await mkdir(dir, { recursive: true })
   const token = options.token ?? randomBytes(24).toString('hex')
   const cluster = new LocalCluster(dir, token, options, ownsDir)
+  // A test runner that exits without stop() still must not leave pod roots in /dev/shm; the
+  // sandboxes themselves die with this process (--die-with-parent).
+  const removeOnExit = (): void => {
+    if (ownsDir) rmSync(dir, { recursive: true, force: true })
+  }
+  process.once('exit', removeOnExit)
+  cluster.onStop(() => process.off('exit', removeOnExit))
   try {
     await cluster.start()
   } catch (error) {
