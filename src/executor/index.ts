@@ -202,7 +202,7 @@ function loadVarsFiles(
     if (!file) {
       throw new PlaybookError(`vars file ${candidates.join(', ')} was not found`, play.position, 1)
     }
-    const data = readYamlFile(file)
+    const data = readYamlFile(file, undefined, message => run.emit({ type: 'warning', message }))
     if (data !== null && (typeof data !== 'object' || Array.isArray(data))) {
       throw new PlaybookError(
         `vars file ${file} must hold a mapping of variables`,
@@ -266,7 +266,7 @@ export async function runPlaybook(
           1
         )
       }
-      plays = loadPlaybook(file)
+      plays = loadPlaybook(file, message => engine.emit({ type: 'warning', message }))
       return { playbookDir: path.dirname(file) }
     }
   )

@@ -27,16 +27,22 @@ export interface LoadScope {
   role?: RoleInstance
   /** Roles already on the import path, to refuse cycles. */
   roleChain?: string[]
+  /** Where load-time warnings (duplicate YAML keys) go. */
+  warn?: (message: string) => void
 }
 
-export function readYamlFile(file: string, position?: SourcePosition): unknown {
+export function readYamlFile(
+  file: string,
+  position?: SourcePosition,
+  warn?: (message: string) => void
+): unknown {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch {
     throw new PlaybookError(`Could not find or access '${file}'`, position, 1)
   }
-  return parseYaml(text, file)
+  return parseYaml(text, file, warn)
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -187,7 +193,7 @@ function importTasks(task: TaskNode, scope: LoadScope): BlockNode {
       1
     )
   }
-  const items = loadItems(readYamlFile(file, task.position), {
+  const items = loadItems(readYamlFile(file, task.position, scope.warn), {
     ...scope,
     file,
     baseDir: path.dirname(file)
@@ -293,7 +299,11 @@ function playVars(value: unknown, position: SourcePosition | undefined): Record<
   )
 }
 
-function loadPlay(data: Record<string, unknown>, file: string): Play {
+function loadPlay(
+  data: Record<string, unknown>,
+  file: string,
+  warn: ((message: string) => void) | undefined
+): Play {
   const position = positionOf(data)
   for (const key of Object.keys(data)) {
     if (!playKeywords.has(key)) {
@@ -317,7 +327,7 @@ function loadPlay(data: Record<string, unknown>, file: string): Play {
   }
   const hosts = Array.isArray(data.hosts) ? data.hosts.map(String).join(',') : String(data.hosts)
   const baseDir = path.dirname(file)
-  const scope: LoadScope = { file, baseDir, playbookDir: baseDir }
+  const scope: LoadScope = { file, baseDir, playbookDir: baseDir, warn }
   importedRoleHandlers = []
   const roles: RoleInstance[] = []
   const roleTasks: PlayItem[] = []
@@ -526,9 +536,9 @@ function importedPlays(entry: Record<string, unknown>, plays: Play[]): Play[] {
   })
 }
 
-/** Load a playbook file (and the playbooks it imports) into plays. */
-export function loadPlaybook(file: string): Play[] {
-  const data = readYamlFile(file)
+/** Load a playbook file (and the playbooks it imports) into plays; `warn` hears load warnings. */
+export function loadPlaybook(file: string, warn?: (message: string) => void): Play[] {
+  const data = readYamlFile(file, undefined, warn)
   if (data === null) return []
   if (!Array.isArray(data)) {
     throw new PlaybookError(
@@ -557,15 +567,19 @@ export function loadPlaybook(file: string): Play[] {
           1
         )
       }
-      plays.push(...importedPlays(entry, loadPlaybook(target)))
+      plays.push(...importedPlays(entry, loadPlaybook(target, warn)))
       continue
     }
-    plays.push(loadPlay(entry, file))
+    plays.push(loadPlay(entry, file, warn))
   }
   return plays
 }
 
 /** Load a task file for include_tasks at run time. */
 export function loadTaskFile(file: string, scope: Omit<LoadScope, 'file' | 'baseDir'>): PlayItem[] {
-  return loadItems(readYamlFile(file), { ...scope, file, baseDir: path.dirname(file) })
+  return loadItems(readYamlFile(file, undefined, scope.warn), {
+    ...scope,
+    file,
+    baseDir: path.dirname(file)
+  })
 }

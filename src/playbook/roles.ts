@@ -36,9 +36,12 @@ function mainFile(dir: string, base = 'main'): string | undefined {
   return ['.yml', '.yaml', ''].map(ext => path.join(dir, base + ext)).find(file => existsSync(file))
 }
 
-function mapping(file: string | undefined): Record<string, unknown> {
+function mapping(
+  file: string | undefined,
+  warn: ((message: string) => void) | undefined
+): Record<string, unknown> {
   if (!file) return {}
-  const data = readYamlFile(file)
+  const data = readYamlFile(file, undefined, warn)
   if (data === null) return {}
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new PlaybookError(`${file} must hold a mapping of variables`, { file, line: 1 })
@@ -64,20 +67,21 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
   const role: RoleInstance = {
     name: path.basename(dir),
     path: dir,
-    defaults: mapping(mainFile(path.join(dir, 'defaults'))),
-    vars: { ...mapping(mainFile(path.join(dir, 'vars'))), ...request.params }
+    defaults: mapping(mainFile(path.join(dir, 'defaults')), scope.warn),
+    vars: { ...mapping(mainFile(path.join(dir, 'vars')), scope.warn), ...request.params }
   }
   const roleScope: LoadScope = {
     file: dir,
     baseDir: dir,
     playbookDir: scope.playbookDir,
     role,
-    roleChain: [...chain, dir]
+    roleChain: [...chain, dir],
+    warn: scope.warn
   }
   const dependencies: RoleInstance[] = []
   const tasks: PlayItem[] = []
   const handlers: TaskNode[] = []
-  const meta = mapping(mainFile(path.join(dir, 'meta')))
+  const meta = mapping(mainFile(path.join(dir, 'meta')), scope.warn)
   for (const dependency of Array.isArray(meta.dependencies) ? meta.dependencies : []) {
     const dependencyRequest: RoleRequest =
       typeof dependency === 'string'
@@ -111,7 +115,7 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
   }
   if (taskFile) {
     tasks.push(
-      ...loadItems(readYamlFile(taskFile), {
+      ...loadItems(readYamlFile(taskFile, undefined, scope.warn), {
         ...roleScope,
         file: taskFile,
         baseDir: path.join(dir, 'tasks')
@@ -121,7 +125,7 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
   const handlerFile = mainFile(path.join(dir, 'handlers'))
   if (handlerFile) {
     handlers.push(
-      ...loadHandlers(readYamlFile(handlerFile), {
+      ...loadHandlers(readYamlFile(handlerFile, undefined, scope.warn), {
         ...roleScope,
         file: handlerFile,
         baseDir: path.join(dir, 'handlers')
