@@ -7,10 +7,9 @@ import {
   InventoryError,
   formatWarning,
   inventoryListJson,
-  loadInventory,
   pythonJsonDumps
 } from '../inventory/index.js'
-import { kubectlPodLister } from '../inventory/kubectl-pods.js'
+import { loadCliInventory } from './inventory-load.js'
 
 interface InventoryArgs {
   sources: string[]
@@ -84,14 +83,10 @@ export async function runInventoryCommand(argv: string[], io: CliIO): Promise<nu
     for (; printed < warnings.length; printed++) io.stderr(formatWarning(warnings[printed]))
   }
   try {
-    const inventory = await loadInventory(args.sources, {
+    const inventory = await loadCliInventory(args.sources, {
       cwd: io.cwd,
-      listPods: kubectlPodLister({
-        kubectl: args.kubectl,
-        kubeconfig: args.kubeconfig,
-        context: args.context,
-        env: io.env
-      })
+      env: io.env,
+      kubectl: { path: args.kubectl, kubeconfig: args.kubeconfig, context: args.context }
     })
     // Like ansible-inventory and ansible: group_vars/host_vars in the working directory apply
     // as playbook-level vars (above those next to the inventory).

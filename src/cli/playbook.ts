@@ -1,5 +1,6 @@
 // `kubectl-ansible playbook` and `kubectl-ansible adhoc`: parse the options (src/cli/args.ts),
-// run the engine with the console reporter (or the json one with --json), and return
+// run the engine with the console reporter (ad-hoc: the `ansible` command's minimal one; the json
+// one with --json), and return
 // ansible-playbook's exit code. --syntax-check, --list-tasks and --list-hosts print what
 // ansible-playbook prints and run nothing.
 import path from 'node:path'
@@ -10,30 +11,30 @@ import { loadPlaybookFile, runAdhoc, runPlaybook, type RunOutcome } from '../exe
 import type { RunEventListener } from '../executor/events.js'
 import { shouldRun } from '../executor/tags.js'
 import { inheritedTags } from '../executor/inherit.js'
-import { formatWarning, loadInventory } from '../inventory/index.js'
-import { kubectlPodLister } from '../inventory/kubectl-pods.js'
+import { formatWarning } from '../inventory/index.js'
+import { loadCliInventory } from './inventory-load.js'
 import { errorLine, PlaybookError } from '../playbook/errors.js'
 import type { Play, PlayItem, TaskNode } from '../playbook/objects.js'
 import { consoleReporter } from '../report/console.js'
 import { JsonReporter } from '../report/json.js'
+import { minimalReporter } from '../report/minimal.js'
 
 async function execute(
   parsed: ParsedRunArgs,
   io: CliIO,
-  run: (listener: RunEventListener) => Promise<RunOutcome>
+  run: (listener: RunEventListener) => Promise<RunOutcome>,
+  adhoc = false
 ): Promise<number> {
+  const streams = { stdout: io.stdout, stderr: io.stderr, diff: parsed.options.diff }
   const json = parsed.json ? new JsonReporter() : undefined
   const listener: RunEventListener = json
     ? event => {
         json.listener(event)
         if (event.type === 'warning') io.stderr(formatWarning(event.message))
       }
-    : consoleReporter({
-        stdout: io.stdout,
-        stderr: io.stderr,
-        verbosity: parsed.options.verbosity,
-        diff: parsed.options.diff
-      })
+    : adhoc
+      ? minimalReporter(streams)
+      : consoleReporter({ ...streams, verbosity: parsed.options.verbosity })
   const outcome = await run(listener)
   if (outcome.error) io.stderr(errorLine(outcome.error))
   if (json && !(outcome.error && json.document.plays.length === 0)) io.stdout(json.render())
@@ -69,15 +70,7 @@ function playTags(play: Play): string {
 
 async function listPlays(parsed: ParsedRunArgs, io: CliIO, plays: Play[]): Promise<void> {
   const inventory = parsed.listHosts
-    ? await loadInventory(parsed.options.inventorySources, {
-        cwd: parsed.options.cwd,
-        listPods: kubectlPodLister({
-          kubectl: parsed.options.kubectl.path,
-          kubeconfig: parsed.options.kubectl.kubeconfig,
-          context: parsed.options.kubectl.context,
-          env: parsed.options.env
-        })
-      })
+    ? await loadCliInventory(parsed.options.inventorySources, parsed.options)
     : undefined
   const lines = ['', `playbook: ${parsed.options.playbook ?? ''}`]
   plays.forEach((play, index) => {
@@ -136,12 +129,10 @@ export async function runAdhocCommand(argv: string[], io: CliIO): Promise<number
     return 0
   }
   if (parsed.listHosts && parsed.options.adhoc) {
-    const inventory = await loadInventory(parsed.options.inventorySources, {
-      cwd: parsed.options.cwd
-    })
+    const inventory = await loadCliInventory(parsed.options.inventorySources, parsed.options)
     const hosts = inventory.listHosts(parsed.options.adhoc.pattern, { limit: parsed.options.limit })
     io.stdout(`  hosts (${hosts.length}):\n${hosts.map(host => `    ${host}\n`).join('')}`)
     return 0
   }
-  return execute(parsed, io, listener => runAdhoc(parsed.options, listener))
+  return execute(parsed, io, listener => runAdhoc(parsed.options, listener), true)
 }

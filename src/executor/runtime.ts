@@ -23,7 +23,10 @@ export interface EngineRuntime {
   cleanup(): Promise<void>
 }
 
-export async function connectionRuntime(options: RunOptions): Promise<EngineRuntime> {
+/** Only what the transport needs, so the CLI can list pods without a full run's options. */
+export type RuntimeOptions = Pick<RunOptions, 'kubectl' | 'env' | 'cwd' | 'timeoutSec'>
+
+export async function connectionRuntime(options: RuntimeOptions): Promise<EngineRuntime> {
   const tempDir = await mkdtemp(path.join(options.env.RUNNER_TEMP || tmpdir(), 'kubectl-ansible-'))
   const counter = new KubectlProcessCounter()
   const runtime: ConnectionRuntime = {

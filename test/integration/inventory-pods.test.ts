@@ -98,6 +98,6 @@ describe('k8s:// inventory with the real kubectl', () => {
       }
     )
     expect(result).toBe(4)
-    expect(failure).toMatch(/^ERROR! listing pods in namespace 'shop' failed: /)
+    expect(failure).toMatch(/^ERROR! k8s:\/\/shop: cannot list pods in namespace shop: /)
   })
 })
