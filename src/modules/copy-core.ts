@@ -152,10 +152,17 @@ export async function writeRemoteFile(
         msg: `Destination directory ${dirname(destFile)} does not exist`
       }
     }
-    pre.push(`mkdir -p ${shellQuote(dirname(destFile))}`)
-    if (args.directory_mode !== undefined) {
+    if (args.directory_mode === undefined) pre.push(`mkdir -p ${shellQuote(dirname(destFile))}`)
+    else {
+      // directory_mode applies to every directory this copy creates (Ansible's
+      // adjust_recursive_directory_permissions), not to ones that already existed.
+      const mode = resolveDirectoryMode(args.directory_mode)
+      const parts = dirname(destFile).split('/')
+      const chain = parts
+        .map((_, index) => parts.slice(0, index + 1).join('/'))
+        .filter(part => part !== '')
       pre.push(
-        `chmod ${resolveDirectoryMode(args.directory_mode)} ${shellQuote(dirname(destFile))}`
+        `for d in ${chain.map(shellQuote).join(' ')}; do [ -d "$d" ] || { mkdir "$d" && chmod ${mode} "$d"; } || exit 1; done`
       )
     }
   }

@@ -32,12 +32,14 @@ interface LocalTree {
   symlinks: { target: string; rel: string }[]
 }
 
-/** Ansible's _walk_dirs: a trailing slash copies the contents, otherwise the directory itself. */
+/**
+ * Ansible's _walk_dirs: a trailing slash copies the contents, otherwise the directory itself
+ * (whose own entry is implicit: only subdirectories are listed).
+ */
 async function walkLocal(source: string, localFollow: boolean): Promise<LocalTree> {
   const tree: LocalTree = { files: [], directories: [], symlinks: [] }
   const base = source.endsWith('/') ? source.slice(0, -1) : dirname(source)
   const prefix = (full: string) => path.relative(base, full)
-  if (!source.endsWith('/')) tree.directories.push(prefix(source))
   const visit = async (dir: string) => {
     const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) =>
       a.name.localeCompare(b.name)
@@ -128,8 +130,12 @@ export const copy: ModuleDefinition = {
       changed ||= result.changed === true
       last = result
     }
-    changed = (await ensureDirectories(ctx, dest, tree.directories, args)) || changed
+    const directories = await ensureDirectories(ctx, dest, tree.directories, args)
+    changed = directories.changed || changed
     changed = (await ensureLinks(ctx, dest, tree.symlinks)) || changed
+    // Ansible returns the last module result for a one-file tree: a subdirectory's file-module
+    // result when there is one (its own `changed`), else the file's.
+    if (tree.files.length === 1 && directories.last) return directories.last
     if (last && tree.files.length === 1) return { ...last, changed }
     return { dest, src: localPath, changed }
   }
@@ -140,34 +146,55 @@ async function ensureDirectories(
   dest: string,
   directories: string[],
   args: Record<string, unknown>
-): Promise<boolean> {
-  if (directories.length === 0) return false
-  const paths = directories.map(dir => `${dest}${dir}`)
-  const infos = await probePaths(ctx.connection, paths)
+): Promise<{ changed: boolean; last?: ModuleResult }> {
+  if (directories.length === 0) return { changed: false }
+  const infos = await probePaths(
+    ctx.connection,
+    directories.map(dir => `${dest}${dir}`)
+  )
   const commands: string[] = []
   let changed = false
-  infos.forEach(info => {
+  let last: ModuleResult | undefined
+  for (const info of infos) {
+    const diff = {
+      before: { path: info.path } as Record<string, unknown>,
+      after: { path: info.path } as Record<string, unknown>
+    }
     if (!info.exists) {
       changed = true
       commands.push(`mkdir -p ${shellQuote(info.path)}`)
-      if (args.directory_mode !== undefined) {
-        commands.push(
-          ...planAttributes(
-            info.path,
-            { ...info, exists: true, type: 'directory', mode: 0o755 },
-            { mode: args.directory_mode },
-            false
-          ).commands
-        )
+      const created = {
+        ...info,
+        exists: true,
+        targetExists: true,
+        targetIsDir: true,
+        type: 'directory' as const,
+        mode: 0o755
       }
-      return
+      const plan = planAttributes(info.path, created, { mode: args.directory_mode }, false, diff)
+      commands.push(...plan.commands)
+      last = {
+        path: info.path,
+        dest: info.path,
+        changed: true,
+        diff,
+        ...pathInfoFields({ ...created, mode: plan.finalMode })
+      }
+      continue
     }
-    const plan = planAttributes(info.path, info, { mode: args.directory_mode }, ctx.check)
+    const plan = planAttributes(info.path, info, { mode: args.directory_mode }, ctx.check, diff)
     changed ||= plan.changed
     commands.push(...plan.commands)
-  })
+    last = {
+      path: info.path,
+      dest: info.path,
+      changed: plan.changed,
+      diff,
+      ...pathInfoFields({ ...info, mode: plan.finalMode })
+    }
+  }
   if (!ctx.check) await applyCommands(ctx, commands)
-  return changed
+  return { changed, last }
 }
 
 async function ensureLinks(
