@@ -58,7 +58,11 @@ export function banner(text: string): string {
 const debugAllowed = new Set(['msg', 'exception', 'warnings', 'deprecations'])
 const hiddenInDebug = ['changed', 'failed', 'skipped', 'invocation', 'skip_reason']
 
-function cleanForDisplay(result: Record<string, unknown>, action: string): Record<string, unknown> {
+/** The result as Ansible's callbacks display it (internal keys, invocation and diff left out). */
+export function cleanForDisplay(
+  result: Record<string, unknown>,
+  action: string
+): Record<string, unknown> {
   const copy: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(result)) {
     if (key.startsWith('_ansible') || key === 'invocation' || key === 'diff') continue
@@ -95,7 +99,8 @@ function recapLine(host: string, stats: HostStats): string {
   )
 }
 
-function diffText(diff: unknown): string {
+/** A result's `diff` as the unified diff Ansible prints with --diff. */
+export function diffText(diff: unknown): string {
   const entries = Array.isArray(diff) ? diff : [diff]
   let text = ''
   for (const entry of entries) {

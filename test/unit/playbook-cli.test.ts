@@ -169,8 +169,8 @@ describe('kubectl-ansible adhoc', () => {
       dir
     )
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain('changed: [a]')
-    expect(run.stdout).toContain('changed: [b]')
+    expect(run.stdout).toContain('a | CHANGED | rc=0 >>\n2\n')
+    expect(run.stdout).toContain('b | CHANGED | rc=0 >>\n2\n')
     const bad = await cli(runAdhocCommand, ['-i', 'hosts.ini', 'all', '-m', 'no_such_module'], dir)
     expect(bad.code).toBe(4)
     expect(bad.stderr).toContain("couldn't resolve module/action 'no_such_module'")

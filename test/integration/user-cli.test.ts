@@ -1,0 +1,70 @@
+// The CLI as a user meets it: an INI inventory of test-cluster pods (ansible_connection=kubectl),
+// ad-hoc commands and playbooks run in-process through the real kubectl. Each case is a defect
+// found by using the product the way an Ansible user would.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runAdhocCommand } from '../../src/cli/playbook.js'
+import { startCluster, type Cluster } from '../cluster/index.js'
+
+let cluster: Cluster
+let dir: string
+
+beforeAll(async () => {
+  cluster = await startCluster({ pods: [{ name: 'web-1' }, { name: 'web-2' }] })
+  dir = mkdtempSync(path.join(tmpdir(), 'user-cli-'))
+  writeFileSync(
+    path.join(dir, 'hosts.ini'),
+    [
+      '[web]',
+      'web1 ansible_kubectl_pod=web-1',
+      'web2 ansible_kubectl_pod=web-2',
+      '[web:vars]',
+      'ansible_connection=kubectl',
+      ''
+    ].join('\n')
+  )
+})
+
+afterAll(async () => {
+  await cluster?.stop()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+async function cli(command: typeof runAdhocCommand, argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const code = await command(['-i', 'hosts.ini', ...argv], {
+    stdout: text => void (stdout += text),
+    stderr: text => void (stderr += text),
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: dir, KUBECONFIG: cluster.kubeconfigPath }
+  })
+  return { code, stdout, stderr }
+}
+
+describe('kubectl-ansible adhoc prints like the ansible command (minimal callback)', () => {
+  // stdout, stderr and msg are joined without a separator, as Ansible's minimal callback does.
+  it('shows command output per host, with rc and CHANGED/FAILED, and no play banners', async () => {
+    const run = await cli(runAdhocCommand, ['web', '-m', 'shell', '-a', 'hostname; echo err >&2'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('web1 | CHANGED | rc=0 >>\nweb-1err\n')
+    expect(run.stdout).toContain('web2 | CHANGED | rc=0 >>\nweb-2err\n')
+    expect(run.stdout).not.toContain('PLAY')
+    const failed = await cli(runAdhocCommand, ['web1', '-m', 'shell', '-a', 'echo out; exit 3'])
+    expect(failed.code).toBe(2)
+    expect(failed.stdout).toBe('web1 | FAILED | rc=3 >>\noutnon-zero return code\n')
+  })
+
+  it('shows other modules as indented JSON, and warns when no host matched', async () => {
+    const ping = await cli(runAdhocCommand, ['web1', '-m', 'ping'])
+    expect(ping).toMatchObject({
+      code: 0,
+      stdout: 'web1 | SUCCESS => {\n    "changed": false,\n    "ping": "pong"\n}\n'
+    })
+    const none = await cli(runAdhocCommand, ['nomatch', '-m', 'ping'])
+    expect(none).toMatchObject({ code: 0, stdout: '' })
+    expect(none.stderr).toContain('[WARNING]: No hosts matched, nothing to do')
+  })
+})
