@@ -364,19 +364,20 @@ describe('faults', () => {
 })
 
 describe('scale', () => {
-  it('starts a 10-pod cluster in under 2 s', async () => {
-    const started = Date.now()
+  // Start-up time is a benchmark figure (docs/benchmarks.md), not a test assertion: wall-clock
+  // bounds fail on a loaded machine without telling anything about correctness.
+  it('starts a 10-pod cluster whose pods all answer, and removes its folder on stop', async () => {
     const small = await startCluster({
       pods: Array.from({ length: 10 }, (_, i) => ({ name: `p-${i}` }))
     })
-    const elapsed = Date.now() - started
     try {
+      const listed = await runKubectl(small.kubeconfigPath, ['get', 'pods', '-o', 'name'])
+      expect(listed.stdout.toString().trim().split('\n')).toHaveLength(10)
       const run = await runKubectl(small.kubeconfigPath, ['exec', 'p-9', '--', 'hostname'])
       expect(run.stdout.toString()).toBe('p-9\n')
     } finally {
       await small.stop()
     }
     expect(existsSync(small.dir)).toBe(false)
-    expect(elapsed).toBeLessThan(2000)
   })
 })

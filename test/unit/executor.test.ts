@@ -157,18 +157,27 @@ describe('task keywords', () => {
   })
 
   it('runs hosts in parallel up to forks and reports them in inventory order', async () => {
-    const started = Date.now()
+    // A barrier instead of a stopwatch: each host checks in, then waits until all three have.
+    // Run one after the other, the first host would give up waiting and fail.
+    const barrier = mkdtempSync(path.join(tmpdir(), 'forks-barrier-'))
     const { results } = await play(
       `
 - hosts: all
   gather_facts: false
   tasks:
-    - command: sleep 0.6
+    - shell: >-
+        touch ${barrier}/{{ inventory_hostname }};
+        i=0; while [ "$(ls ${barrier} | wc -l)" -lt 3 ]; do
+        i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done
 `,
       { forks: 3 }
     )
-    expect(Date.now() - started).toBeLessThan(1500)
-    expect(results.map(r => r.host)).toEqual(['h1', 'h2', 'h3'])
+    rmSync(barrier, { recursive: true, force: true })
+    expect(results.map(r => [r.host, r.status])).toEqual([
+      ['h1', 'changed'],
+      ['h2', 'changed'],
+      ['h3', 'changed']
+    ])
   })
 
   it('selects tasks by tags inherited from the play and blocks', async () => {
