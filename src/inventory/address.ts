@@ -124,7 +124,7 @@ export function expandHostnameRange(line: string): string[] {
   const hosts: string[] = []
   for (const item of sequence) {
     const name = head + fill(item) + tail
-    if (name.includes('[')) hosts.push(...expandHostnameRange(name))
+    if (name.includes('[')) for (const host of expandHostnameRange(name)) hosts.push(host)
     else hosts.push(name)
   }
   return hosts

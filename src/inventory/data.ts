@@ -68,6 +68,8 @@ export class Host {
 
 export class Group {
   readonly hosts: Host[] = []
+  // Membership test for addHost: `hosts.includes` made loading N hosts into one group O(N²).
+  private readonly hostSet = new Set<Host>()
   readonly childGroups: Group[] = []
   readonly parentGroups: Group[] = []
   readonly vars: Vars = {}
@@ -136,16 +138,16 @@ export class Group {
   }
 
   addHost(host: Host): boolean {
-    if (this.hosts.includes(host)) return false
+    if (this.hostSet.has(host)) return false
+    this.hostSet.add(host)
     this.hosts.push(host)
     host.addGroup(this)
     return true
   }
 
   removeHost(host: Host): boolean {
-    const index = this.hosts.indexOf(host)
-    if (index === -1) return false
-    this.hosts.splice(index, 1)
+    if (!this.hostSet.delete(host)) return false
+    this.hosts.splice(this.hosts.indexOf(host), 1)
     host.removeGroup(this)
     return true
   }
@@ -234,11 +236,20 @@ export class InventoryData {
   currentSource: string | undefined
   /** Display name of an inline (text) source, which has no file. */
   currentSourceIsInline = false
+  // inventory_dir of the current source, stat'ed once per source rather than once per host.
+  private sourceDirCache: { source: string; dir: string } | undefined
 
   constructor(private readonly warnings: Warnings) {
     this.addGroup('all')
     this.addGroup('ungrouped')
     this.addChild('all', 'ungrouped')
+  }
+
+  private currentSourceDir(source: string): string {
+    if (this.sourceDirCache?.source !== source) {
+      this.sourceDirCache = { source, dir: sourceDir(source) }
+    }
+    return this.sourceDirCache.dir
   }
 
   addGroup(name: string): string {
@@ -268,7 +279,7 @@ export class InventoryData {
       this.hosts.set(name, host)
       if (this.currentSource !== undefined && !this.currentSourceIsInline) {
         host.setVariable('inventory_file', this.currentSource)
-        host.setVariable('inventory_dir', sourceDir(this.currentSource))
+        host.setVariable('inventory_dir', this.currentSourceDir(this.currentSource))
       } else {
         host.setVariable('inventory_file', null)
         host.setVariable('inventory_dir', null)

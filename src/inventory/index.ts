@@ -69,7 +69,7 @@ export async function loadInventory(
           `${source}: ${error instanceof Error ? error.message : String(error)}`
         )
       }
-      skippedPods.push(...addPods(data, podSource, pods))
+      for (const skipped of addPods(data, podSource, pods)) skippedPods.push(skipped)
       parsed = true
       continue
     }

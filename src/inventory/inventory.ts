@@ -268,7 +268,8 @@ export class Inventory {
         hosts = hosts.filter(host => kept.has(host))
       } else {
         const existing = new Set(hosts.map(host => host.name))
-        hosts.push(...matched.filter(host => !existing.has(host.name)))
+        // One push per host: spreading 100,000+ hosts into push() overflows the call stack.
+        for (const host of matched) if (!existing.has(host.name)) hosts.push(host)
       }
     }
     return [...new Set(hosts)]
@@ -288,7 +289,9 @@ export class Inventory {
     const matches = compileMatcher(pattern)
     const results: Host[] = []
     const matchingGroups = [...this.data.groups.keys()].filter(name => matches(name))
-    for (const name of matchingGroups) results.push(...this.data.groups.get(name)!.allHosts())
+    for (const name of matchingGroups) {
+      for (const host of this.data.groups.get(name)!.allHosts()) results.push(host)
+    }
     if (matchingGroups.length === 0 || pattern[0] === '~' || /[.?*[]/.test(pattern)) {
       for (const [name, host] of this.data.hosts) if (matches(name)) results.push(host)
     }

@@ -4,6 +4,7 @@
 // implicit concatenation), True/False/None, lists, tuples, dicts and sets, comments.
 
 const NOT_A_LITERAL = Symbol('not a literal')
+const PLAIN_WORD = /^[A-Za-z_][\w.:/-]*$/
 
 /** `ast.literal_eval(text)` semantics: the value, or `{ ok: false }` when Python would raise. */
 export function literalEval(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -19,6 +20,9 @@ export function literalEval(text: string): { ok: true; value: unknown } | { ok: 
 
 /** The INI plugin's `_parse_value`: the literal when there is one, else the text itself. */
 export function iniValue(text: string): unknown {
+  // Fast path for the common plain word (`web-1`, `eu.zone/a`): a Python name, never a
+  // literal unless it starts True/False/None (`True-1j` is one). Saves a failed parse per value.
+  if (PLAIN_WORD.test(text) && !/^(?:True|False|None)/.test(text)) return text
   const result = literalEval(text)
   return result.ok ? result.value : text
 }

@@ -14,6 +14,9 @@ const EXTENSIONS = ['', '.yml', '.yaml', '.json']
 
 export class VarsFileCache {
   private readonly files = new Map<string, Vars | null>()
+  // Resolved group_vars/host_vars directory per base (null: none). Looked up once, not per
+  // entity: with 100,000+ hosts the per-host existence checks dominated loading.
+  private readonly dirs = new Map<string, string | null>()
 
   constructor(private readonly warnings: Warnings) {}
 
@@ -21,19 +24,26 @@ export class VarsFileCache {
   varsFor(baseDir: string, subdir: 'group_vars' | 'host_vars', name: string): Vars {
     // Ansible skips "chroot"-style names such as /path/to/chroot.
     if (name.startsWith(path.sep)) return {}
-    const dir = path.join(baseDir, subdir)
-    if (!existsSync(dir)) return {}
-    const realDir = realpathSync(dir)
-    if (!statSync(realDir).isDirectory()) {
-      this.warnings.add(`Found ${subdir} that is not a directory, skipping: ${realDir}`)
-      return {}
-    }
+    const realDir = this.varsDir(path.join(baseDir, subdir), subdir)
+    if (realDir === null) return {}
     let merged: Vars = {}
     for (const file of findVarsFiles(realDir, name)) {
       const data = this.load(file)
       if (data) merged = { ...merged, ...data }
     }
     return merged
+  }
+
+  private varsDir(dir: string, subdir: string): string | null {
+    let realDir = this.dirs.get(dir)
+    if (realDir !== undefined) return realDir
+    realDir = existsSync(dir) ? realpathSync(dir) : null
+    if (realDir !== null && !statSync(realDir).isDirectory()) {
+      this.warnings.add(`Found ${subdir} that is not a directory, skipping: ${realDir}`)
+      realDir = null
+    }
+    this.dirs.set(dir, realDir)
+    return realDir
   }
 
   private load(file: string): Vars | null {

@@ -170,21 +170,25 @@ describe('bad input', () => {
     expect(run.stderr).toMatch(/cycle\.ini/)
   })
 
-  // 10 MB (125,000 hosts) takes 140 s here and ends in exit 250: a known inventory defect,
-  // reported; this bound guards the size the suite can afford to run.
-  it('loads a 1 MB inventory in bounded time', async () => {
+  // 10 MB (about 125,000 hosts in one group) once took 140 s and ended in exit 250 (a quadratic
+  // membership test, then a call-stack overflow spreading the hosts into push()). Loading is
+  // linear now: a few seconds here; the bound leaves room for a loaded CI machine.
+  it('loads a 10 MB inventory in bounded time and finds its last host', async () => {
     const inventory = path.join(work, 'huge.ini')
     const lines = ['[web]']
-    for (let index = 0, size = 0; size < 1024 * 1024; index++) {
-      const line = `pod-${index} ansible_connection=local role=web-server-number-${index} zone=zone-${index % 7}`
+    let last = ''
+    for (let index = 0, size = 0; size < 10 * 1024 * 1024; index++) {
+      last = `pod-${index}`
+      const line = `${last} ansible_connection=local role=web-server-number-${index} zone=zone-${index % 7}`
       lines.push(line)
       size += line.length + 1
     }
     writeFileSync(inventory, lines.join('\n'))
     const started = Date.now()
-    const run = await cli(['inventory', '-i', inventory, '--list-hosts', 'web[0]'])
+    const run = await cli(['inventory', '-i', inventory, '--list-hosts', 'web[-1]'])
+    expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout.trim()).toBe('pod-0')
-    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(run.stdout.trim()).toBe(last)
+    expect(Date.now() - started).toBeLessThan(45_000)
   }, 120_000)
 })
