@@ -57,6 +57,13 @@ export type RunEvent =
       delegatedTo?: string
     }
   | {
+      /** An `until` condition was not met yet: the task runs again on this host. */
+      type: 'host_retry'
+      taskName: string
+      host: string
+      retriesLeft: number
+    }
+  | {
       type: 'include'
       file: string
       hosts: string[]

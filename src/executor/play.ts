@@ -308,7 +308,9 @@ export class PlayRun {
       host,
       vars,
       check: this.run.options.check,
-      diff: this.run.options.diff
+      diff: this.run.options.diff,
+      onRetry: retriesLeft =>
+        this.run.emit({ type: 'host_retry', taskName: this.taskName(task), host, retriesLeft })
     })
   }
 

@@ -24,6 +24,8 @@ export interface TaskHostRun {
   /** Extra `when` conditions of the include that brought this task in, already checked. */
   check: boolean
   diff: boolean
+  /** Told before each `until` retry, with the number of attempts still left. */
+  onRetry?(retriesLeft: number): void
 }
 
 export interface HostOutcome {
@@ -192,14 +194,19 @@ async function runOnce(context: TaskHostRun, vars: Record<string, unknown>): Pro
     applyChangedFailedWhen(context, result, evaluationVars)
     if (retries === undefined) break
     result.attempts = attempt
+    // retries <= 0: one attempt, and Ansible does not look at `until` at all.
+    if (retries === 0) break
     const done = asConditions(task.keywords.until).every(condition =>
       checkCondition(run, condition, { ...vars, ...(register ? { [register]: result } : {}) }, task)
     )
     if (done) break
-    if (attempt >= retries) {
+    // Ansible 2.14 makes retries + 1 attempts and then reports attempts == retries.
+    if (attempt > retries) {
+      result.attempts = retries
       result.failed = true
       break
     }
+    context.onRetry?.(retries + 1 - attempt)
     if (delay > 0) await sleep(delay * 1000)
   }
   return { result, delegatedTo }
@@ -208,7 +215,7 @@ async function runOnce(context: TaskHostRun, vars: Record<string, unknown>): Pro
 function untilRetries(context: TaskHostRun, vars: Record<string, unknown>): number | undefined {
   if (context.task.keywords.until === undefined) return undefined
   const retries = Number(context.run.templar.template(context.task.keywords.retries ?? 3, vars))
-  return Number.isFinite(retries) && retries >= 1 ? retries : 1
+  return Number.isFinite(retries) && retries >= 1 ? retries : 0
 }
 
 function normaliseFlags(result: Result): void {

@@ -239,6 +239,11 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
         }
         break
       }
+      case 'host_retry':
+        line(
+          `FAILED - RETRYING: [${event.host}]: ${event.taskName} (${event.retriesLeft} retries left).`
+        )
+        break
       case 'warning':
         options.stderr(formatWarning(event.message))
         break

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runAdhocCommand } from '../../src/cli/playbook.js'
+import { runAdhocCommand, runPlaybookCommand } from '../../src/cli/playbook.js'
 import { startCluster, type Cluster } from '../cluster/index.js'
 
 let cluster: Cluster
@@ -66,5 +66,37 @@ describe('kubectl-ansible adhoc prints like the ansible command (minimal callbac
     const none = await cli(runAdhocCommand, ['nomatch', '-m', 'ping'])
     expect(none).toMatchObject({ code: 0, stdout: '' })
     expect(none.stderr).toContain('[WARNING]: No hosts matched, nothing to do')
+  })
+})
+
+describe('until/retries as in ansible-playbook 2.14', () => {
+  it('makes retries + 1 attempts and prints a FAILED - RETRYING line before each retry', async () => {
+    writeFileSync(
+      path.join(dir, 'until.yml'),
+      [
+        '- hosts: web1',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: wait for the fourth attempt',
+        '      shell: echo x >> /tmp/attempts; wc -l < /tmp/attempts',
+        '      register: counted',
+        '      until: counted.stdout | int >= 4',
+        '      retries: 3',
+        '      delay: 0',
+        '    - debug: var=counted.attempts',
+        ''
+      ].join('\n')
+    )
+    const run = await cli(runPlaybookCommand, ['until.yml'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      [3, 2, 1]
+        .map(
+          left => `FAILED - RETRYING: [web1]: wait for the fourth attempt (${left} retries left).\n`
+        )
+        .join('')
+    )
+    // Ansible prints a dotted var through a template, so as a string.
+    expect(run.stdout).toContain('"counted.attempts": "4"')
   })
 })
