@@ -43,6 +43,8 @@ class ExecStream {
   private remote: ChildProcess | undefined
   private bytesSeen = 0
   private dropped = false
+  /** Why the client's frames are not being read: the process's stdin is full, the queue long. */
+  private readonly inboundHeld = new Set<'stdin' | 'queue'>()
 
   constructor(
     private readonly ws: WebSocket,
@@ -53,7 +55,11 @@ class ExecStream {
       frame => ws.send(frame),
       paused => (paused ? this.remote?.stdout?.pause() : this.remote?.stdout?.resume())
     )
-    this.inbound = new PacedQueue(faults, frame => this.writeStdin(frame))
+    this.inbound = new PacedQueue(
+      faults,
+      frame => this.writeStdin(frame),
+      paused => this.holdInbound('queue', paused)
+    )
   }
 
   start(sandbox: Sandbox, request: ExecRequest): void {
@@ -97,10 +103,20 @@ class ExecStream {
   private writeStdin(data: Buffer): void {
     const stdin = this.remote?.stdin
     if (!stdin || stdin.writableEnded) return
-    if (!stdin.write(data)) {
-      this.ws.pause()
-      stdin.once('drain', () => this.ws.resume())
+    if (!stdin.write(data) && !this.inboundHeld.has('stdin')) {
+      this.holdInbound('stdin', true)
+      stdin.once('drain', () => this.holdInbound('stdin', false))
     }
+  }
+
+  /** TCP-like flow control: a slow reader in the pod slows the client instead of filling memory. */
+  private holdInbound(reason: 'stdin' | 'queue', held: boolean): void {
+    const wasHeld = this.inboundHeld.size > 0
+    if (held) this.inboundHeld.add(reason)
+    else this.inboundHeld.delete(reason)
+    const isHeld = this.inboundHeld.size > 0
+    if (isHeld && !wasHeld) this.ws.pause()
+    else if (!isHeld && wasHeld) this.ws.resume()
   }
 
   private countAndMaybeDrop(length: number): boolean {
