@@ -4,7 +4,7 @@
 // before an error stays in the inventory, as in Ansible (its "partial inventory").
 import { AddressError, expandHostPattern } from './address.js'
 import { SourceParseError, type InventoryData } from './data.js'
-import { iniValue } from './python-literal.js'
+import { iniValue } from '../python/literal.js'
 import { ShlexError, shlexSplit } from './shlex.js'
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/

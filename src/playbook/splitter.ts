@@ -3,6 +3,7 @@
 // free-form text. Behaviour, not code, follows Ansible's so that `debug: msg="a b"` and
 // `command: echo {{ x }} creates=/f` mean what they mean there.
 import { PlaybookError } from './errors.js'
+import { SIMPLE_ESCAPES } from '../python/literal.js'
 
 function quoteState(token: string, quote: string | null): string | null {
   let previous = ''
@@ -103,24 +104,11 @@ export function unquote(text: string): string {
   return isQuoted(text) ? text.slice(1, -1) : text
 }
 
-const simpleEscapes: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v'
-}
-
 function decodeEscapes(text: string): string {
   return text.replace(
     /\\(U[0-9a-fA-F]{8}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[0-7]{1,3}|[\\'"abfnrtv])/g,
     (_match, code: string) => {
-      if (code in simpleEscapes) return simpleEscapes[code]
+      if (code in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[code]
       if (/^[0-7]+$/.test(code)) return String.fromCodePoint(parseInt(code, 8))
       return String.fromCodePoint(parseInt(code.slice(1), 16))
     }

@@ -6,7 +6,7 @@ import {
   expandHostnameRange,
   parseAddress
 } from '../../src/inventory/address.js'
-import { iniValue, literalEval } from '../../src/inventory/python-literal.js'
+import { iniValue, literalEval } from '../../src/python/literal.js'
 import { shlexSplit } from '../../src/inventory/shlex.js'
 import { formatWarning, textWrap } from '../../src/inventory/warnings.js'
 import { splitHostPattern } from '../../src/inventory/patterns.js'
