@@ -109,6 +109,13 @@ class Engine {
       const { playbookDir } = load()
       run = await this.context(playbookDir)
       for (const warning of run.inventory.warnings) this.emit({ type: 'warning', message: warning })
+      if (run.inventory.listHosts('all').length === 0) {
+        this.emit({
+          type: 'warning',
+          message:
+            "provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'"
+        })
+      }
       await body(run)
       exitCode = this.unreachableHosts.size > 0 ? 4 : this.failedHosts.size > 0 ? 2 : 0
     } catch (caught) {
@@ -219,7 +226,11 @@ async function runPlays(run: RunContext, plays: Play[]): Promise<void> {
   for (const play of plays) {
     const vars = { ...run.store.extraVars, ...play.vars }
     const pattern = String(run.templar.template(play.hosts, vars))
+    // Matching the pattern may warn (`Could not match supplied host pattern`): show it now.
+    const knownWarnings = run.inventory.warnings.length
     const hosts = playHosts(run, play, pattern)
+    for (const message of run.inventory.warnings.slice(knownWarnings))
+      run.emit({ type: 'warning', message })
     const name = String(run.templar.template(play.name, vars))
     const shownPlay = { ...play, name }
     if (hosts.length === 0) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAdhocCommand, runPlaybookCommand } from '../../src/cli/playbook.js'
+import { formatWarning } from '../../src/inventory/warnings.js'
 import { startCluster, type Cluster } from '../cluster/index.js'
 
 let cluster: Cluster
@@ -32,10 +33,10 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-async function cli(command: typeof runAdhocCommand, argv: string[]) {
+async function cli(command: typeof runAdhocCommand, argv: string[], inventory = 'hosts.ini') {
   let stdout = ''
   let stderr = ''
-  const code = await command(['-i', 'hosts.ini', ...argv], {
+  const code = await command(['-i', inventory, ...argv], {
     stdout: text => void (stdout += text),
     stderr: text => void (stderr += text),
     cwd: dir,
@@ -65,7 +66,10 @@ describe('kubectl-ansible adhoc prints like the ansible command (minimal callbac
     })
     const none = await cli(runAdhocCommand, ['nomatch', '-m', 'ping'])
     expect(none).toMatchObject({ code: 0, stdout: '' })
-    expect(none.stderr).toContain('[WARNING]: No hosts matched, nothing to do')
+    expect(none.stderr).toBe(
+      '[WARNING]: Could not match supplied host pattern, ignoring: nomatch\n' +
+        '[WARNING]: No hosts matched, nothing to do\n'
+    )
   })
 })
 
@@ -98,5 +102,19 @@ describe('until/retries as in ansible-playbook 2.14', () => {
     )
     // Ansible prints a dotted var through a template, so as a string.
     expect(run.stdout).toContain('"counted.attempts": "4"')
+  })
+})
+
+describe('warnings ansible-playbook gives about the hosts', () => {
+  it('warns about a missing inventory and an empty host list, byte for byte', async () => {
+    writeFileSync(path.join(dir, 'ping.yml'), '- hosts: all\n  tasks: [ping:]\n')
+    const run = await cli(runPlaybookCommand, ['ping.yml'], 'missing.ini')
+    expect(run.code).toBe(0)
+    expect(run.stderr).toBe(
+      formatWarning(`Unable to parse ${dir}/missing.ini as an inventory source`) +
+        '[WARNING]: No inventory was parsed, only implicit localhost is available\n' +
+        '[WARNING]: provided hosts list is empty, only localhost is available. Note that\n' +
+        "the implicit localhost does not match 'all'\n"
+    )
   })
 })
