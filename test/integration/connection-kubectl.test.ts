@@ -1,12 +1,11 @@
 // The kubectl connection end to end: the real kubectl against the local test cluster.
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCluster, type Cluster } from '../cluster/index.js'
+import type { Cluster } from '../cluster/index.js'
+import { KUBECTL, startConnectionHarness, type ConnectionHarness } from './connection-harness.js'
 import {
-  createConnection,
   KubectlProcessCounter,
   listPods,
   RemoteTimeoutError,
@@ -15,53 +14,42 @@ import {
   type ConnectionRuntime
 } from '../../src/connection/index.js'
 
-const KUBECTL = '/usr/bin/kubectl'
+let harness: ConnectionHarness
 let cluster: Cluster
 let work: string
 let runtime: ConnectionRuntime
-const open: Connection[] = []
-
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
 
 function connect(
   host: string,
   vars: Record<string, unknown> = {},
   overrides: Partial<ConnectionRuntime> = {}
-) {
-  const connection = createConnection(
-    { inventory_hostname: host, ansible_connection: 'kubectl', ...vars },
-    { ...runtime, ...overrides }
-  )
-  open.push(connection)
-  return connection
+): Connection {
+  return harness.connect(host, vars, overrides)
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(tmpdir(), 'conn-kubectl-'))
-  cluster = await startCluster({
-    pods: [
-      { name: 'web-1', labels: { app: 'web' } },
-      { name: 'web-2', labels: { app: 'web' } },
-      { name: 'plain', labels: { app: 'other' } },
-      { name: 'distroless', noSh: true },
-      { name: 'multi', containers: ['app', { name: 'side', nonRoot: true }] },
-      { name: 'doomed' }
-    ]
-  })
-  runtime = {
-    kubectlPath: KUBECTL,
-    tempDir: work,
-    env: { PATH: process.env.PATH, HOME: work },
-    counter: new KubectlProcessCounter(),
-    kubeconfig: cluster.kubeconfigPath,
-    cwd: work
-  }
+  harness = await startConnectionHarness(
+    'conn-kubectl-',
+    {
+      pods: [
+        { name: 'web-1', labels: { app: 'web' } },
+        { name: 'web-2', labels: { app: 'web' } },
+        { name: 'plain', labels: { app: 'other' } },
+        { name: 'distroless', noSh: true },
+        { name: 'multi', containers: ['app', { name: 'side', nonRoot: true }] },
+        { name: 'doomed' }
+      ]
+    },
+    {
+      ansible_connection: 'kubectl'
+    }
+  )
+  ;({ cluster, work, runtime } = harness)
 })
 
 afterAll(async () => {
-  await Promise.all(open.map(connection => connection.close()))
-  await cluster?.stop()
-  await rm(work, { recursive: true, force: true })
+  await harness?.stop()
 })
 
 describe('one session per host', () => {

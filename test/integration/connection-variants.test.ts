@@ -2,42 +2,34 @@
 // non-root users, latency, a fetch cut short, and every kubectl version on the machine.
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCluster, type Cluster } from '../cluster/index.js'
+import type { Cluster } from '../cluster/index.js'
+import { startConnectionHarness, type ConnectionHarness } from './connection-harness.js'
 import { installedKubectls, runKubectl } from '../cluster/kubectl.js'
 import {
-  createConnection,
   KubectlProcessCounter,
   UnreachableError,
   type Connection,
   type ConnectionRuntime
 } from '../../src/connection/index.js'
 
+let harness: ConnectionHarness
 let cluster: Cluster
 let work: string
-let runtime: ConnectionRuntime
-const open: Connection[] = []
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
 
 function connect(
   host: string,
   vars: Record<string, unknown> = {},
   overrides: Partial<ConnectionRuntime> = {}
-) {
-  const connection = createConnection(
-    { inventory_hostname: host, ...vars },
-    { ...runtime, ...overrides }
-  )
-  open.push(connection)
-  return connection
+): Connection {
+  return harness.connect(host, vars, overrides)
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(tmpdir(), 'conn-variants-'))
-  cluster = await startCluster({
+  harness = await startConnectionHarness('conn-variants-', {
     pods: [
       { name: 'no-dd', noDd: true },
       { name: 'no-sha', noSha256sum: true, noBase64: true },
@@ -48,20 +40,11 @@ beforeAll(async () => {
       { name: 'fetcher' }
     ]
   })
-  runtime = {
-    kubectlPath: '/usr/bin/kubectl',
-    tempDir: work,
-    env: { PATH: process.env.PATH, HOME: work },
-    counter: new KubectlProcessCounter(),
-    kubeconfig: cluster.kubeconfigPath,
-    cwd: work
-  }
+  ;({ cluster, work } = harness)
 })
 
 afterAll(async () => {
-  await Promise.all(open.map(connection => connection.close()))
-  await cluster?.stop()
-  await rm(work, { recursive: true, force: true })
+  await harness?.stop()
 })
 
 describe.each(['no-dd', 'no-sha'])('pod %s', pod => {
