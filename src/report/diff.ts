@@ -29,6 +29,9 @@ function splitLines(text: string): string[] {
   if (text === '') return []
   const lines = text.split('\n')
   if (lines.at(-1) === '') lines.pop()
+  // Ansible's callback marks a last line without newline as part of that line, so `hi` and
+  // `hi\n` differ and the marker is printed under it like diff(1) does.
+  else lines[lines.length - 1] += '\n\\ No newline at end of file'
   return lines
 }
 

@@ -118,3 +118,21 @@ describe('warnings ansible-playbook gives about the hosts', () => {
     )
   })
 })
+
+describe('--diff as Ansible prints it', () => {
+  it('marks content without a final newline', async () => {
+    const run = await cli(runAdhocCommand, [
+      'web1',
+      '-m',
+      'copy',
+      '-a',
+      'content=hi dest=/tmp/greeting',
+      '--check',
+      '--diff'
+    ])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(
+      '@@ -0,0 +1 @@\n+hi\n\\ No newline at end of file\n\nweb1 | CHANGED'
+    )
+  })
+})
