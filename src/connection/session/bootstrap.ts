@@ -19,7 +19,7 @@ import { shellQuote } from './shell-quote.js'
 export function bootstrapProgram(marker: string, remoteTmp: string): string {
   return `__M=${shellQuote(marker)}
 __T=${shellQuote(remoteTmp)}
-__w= __sink= __ok=0
+__w= __sink= __ok=0 __rh=
 __has() { command -v "$1" >/dev/null 2>&1; }
 __say() { printf '%s%s\\n' "$__M" "$1"; }
 __beg() { printf '%sS%s\\n' "$__M" "$1" >&2; }
@@ -38,6 +38,8 @@ elif __has md5sum; then __hc=md5sum __ha=md5
 elif __has cksum; then __hc=cksum __ha=cksum
 fi
 __ss=none; __has setsid && __ss=setsid
+# Hashing while receiving overlaps the pod's second pass over the file with the transfer.
+__te=0; [ -n "$__hc" ] && __has tee && __te=1
 __sc=0; __has stat && stat -c %f / >/dev/null 2>&1 && __sc=1
 __ct=none; if __has cat; then __ct=cat; elif __has dd; then __ct=dd; fi
 case $__T in '~') __T=$HOME ;; '~/'*) __T=$HOME/\${__T#'~/'} ;; esac
@@ -62,9 +64,13 @@ __cat() { case $__ct in
   dd) dd if="$1" bs=65536 2>/dev/null ;;
   *) echo 'neither cat nor dd exists in the container' >&2; return 1 ;;
 esac; }
-__open() { __sink=$1 __ok=0; ( umask 077; set -C; : >"$1" ) && __ok=1; }
-__adopt() { __sink=$1 __ok=0; [ -f "$1" ] && __ok=1; }
-__recv() { if [ "$__ok" = 1 ]; then __get "$1" >>"$__sink"; else __get "$1" >/dev/null; fi; }
+__open() { __sink=$1 __ok=0 __rh=; ( umask 077; set -C; : >"$1" ) && __ok=1; }
+__adopt() { __sink=$1 __ok=0 __rh=; [ -f "$1" ] && __ok=1; }
+__recv() {
+  if [ "$__ok" != 1 ]; then __get "$1" >/dev/null
+  elif [ "$__te" = 1 ]; then set -- $(__get "$1" | tee -a "$__sink" | $__hc) && __rh=$1
+  else __get "$1" >>"$__sink"; fi
+}
 __ia() { [ "$__ok" != 1 ] || printf "$1" >>"$__sink"; }
 __drop() { rm -f -- "$@" 2>/dev/null; }
 __tree() {
@@ -126,7 +132,7 @@ __put() {
     __z=$(__size "$__sink")
     if [ "$__z" != "$4" ]; then echo "transfer incomplete: \${__z:-0} of $4 bytes arrived" >&2
     else
-      __h=$(__hash "$__sink")
+      __h=\${__rh:-$(__hash "$__sink")}
       if [ -n "$__want" ] && [ "$__h" != "$__want" ]; then echo 'checksum mismatch after transfer' >&2
       elif [ -d "$2" ] && [ ! -L "$2" ]; then echo "$2: is a directory" >&2
       elif __mode "$__sink" "$2" "$3" && mv -f -- "$__sink" "$2"; then __r=0
@@ -134,7 +140,7 @@ __put() {
     fi
   fi
   [ "$__r" = 0 ] || __drop "$__sink"
-  __ok=0 __sink=
+  __ok=0 __sink= __rh=
   printf '%s %s\\n' "$__z" "$__h"
   __end "$1" "$__r"
 }
