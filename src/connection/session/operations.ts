@@ -262,13 +262,13 @@ interface FetchedInfo {
 }
 
 function fetchInfo(remotePath: string, result: { info: string[] }): FetchedInfo | 'missing' {
-  const line = result.info[0]
-  if (line === 'missing') return 'missing'
-  const [size, hash = ''] = (line ?? '').split(' ')
-  if (line === undefined || size === undefined || !/^\d+$/.test(size)) {
+  // The size comes before the bytes; the hash after them (the pod computes it alongside).
+  const [size, hashLine] = result.info
+  if (size === 'missing') return 'missing'
+  if (size === undefined || !/^\d+$/.test(size)) {
     throw new Error(`fetch ${remotePath}: the pod sent no size for the file`)
   }
-  return { size: Number(size), hash }
+  return { size: Number(size), hash: hashLine?.replace(/^hash ?/, '') ?? '' }
 }
 
 function verifyFetched(
