@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 import path from 'node:path'
 import type { RunEvent, RunEventListener, SourcePosition } from '../executor/events.js'
 import { preview } from '../report/recap.js'
-import type { Recording } from '../report/recorder.js'
+import { groupFailures, type Recording } from '../report/recorder.js'
 
 export class GroupingLog {
   private open = false
@@ -41,40 +41,13 @@ export class GroupingLog {
  * RUNNER_TEMP) are left out, as GitHub can only link files of the repository.
  */
 export function annotate(recording: Recording, workspace: string): void {
-  const groups = new Map<
-    string,
-    {
-      title: string
-      message: string
-      hosts: string[]
-      position?: SourcePosition
-      level: 'error' | 'warning'
+  for (const group of groupFailures(recording, result => messageOf(result.result))) {
+    const text = `${preview(group.hosts)}: ${group.detail}`
+    const properties = {
+      title: `TASK [${group.task.info.name || group.task.info.action}] ${group.status}`,
+      ...annotationPosition(group.task.info.position, workspace)
     }
-  >()
-  for (const play of recording.plays) {
-    for (const task of play.tasks) {
-      for (const [host, result] of task.results) {
-        if (result.ignored || (result.status !== 'failed' && result.status !== 'unreachable'))
-          continue
-        const message = messageOf(result.result)
-        const level = result.status === 'failed' ? 'error' : 'warning'
-        const key = JSON.stringify([task.info.id, level, message])
-        const group = groups.get(key) ?? {
-          title: `TASK [${task.info.name || task.info.action}] ${result.status === 'failed' ? 'failed' : 'unreachable'}`,
-          message,
-          hosts: [],
-          position: task.info.position,
-          level
-        }
-        group.hosts.push(host)
-        groups.set(key, group)
-      }
-    }
-  }
-  for (const group of groups.values()) {
-    const text = `${preview(group.hosts)}: ${group.message}`
-    const properties = { title: group.title, ...annotationPosition(group.position, workspace) }
-    if (group.level === 'error') core.error(text, properties)
+    if (group.status === 'failed') core.error(text, properties)
     else core.warning(text, properties)
   }
   for (const warning of recording.warnings) core.warning(warning)

@@ -203,3 +203,35 @@ export class RunRecorder {
     }
   }
 }
+
+export interface FailureGroup<Detail> {
+  task: RecordedTask
+  status: 'failed' | 'unreachable'
+  detail: Detail
+  hosts: string[]
+}
+
+/**
+ * The failures that counted (not ignored), one group per task, status and `detail` (hosts that
+ * failed the same way), in the order they happened: what annotations and the job summary show.
+ */
+export function groupFailures<Detail>(
+  recording: Recording,
+  detailOf: (result: HostTaskResult) => Detail
+): FailureGroup<Detail>[] {
+  const groups = new Map<string, FailureGroup<Detail>>()
+  for (const play of recording.plays) {
+    for (const task of play.tasks) {
+      for (const [host, result] of task.results) {
+        const status = result.status
+        if (result.ignored || (status !== 'failed' && status !== 'unreachable')) continue
+        const detail = detailOf(result)
+        const key = JSON.stringify([task.info.id, status, detail])
+        const group = groups.get(key) ?? { task, status, detail, hosts: [] }
+        group.hosts.push(host)
+        groups.set(key, group)
+      }
+    }
+  }
+  return [...groups.values()]
+}

@@ -15,7 +15,12 @@ import {
   tail
 } from './markdown.js'
 import { preview, runTotals, statsOf } from './recap.js'
-import type { HostTaskResult, RecordedTask, Recording } from './recorder.js'
+import {
+  groupFailures,
+  type HostTaskResult,
+  type RecordedTask,
+  type Recording
+} from './recorder.js'
 
 export interface SummaryOptions {
   /** What ran, e.g. the playbook path or `module: shell`. */
@@ -245,29 +250,8 @@ function failureDetails(result: Record<string, unknown>): FailureDetails {
 }
 
 function failuresSection(recording: Recording, budget: number, baseDir?: string): string {
-  const groups = new Map<
-    string,
-    { task: RecordedTask; status: HostStatus; details: FailureDetails; hosts: string[] }
-  >()
-  for (const play of recording.plays) {
-    for (const task of play.tasks) {
-      for (const [host, result] of task.results) {
-        if (result.ignored || (result.status !== 'failed' && result.status !== 'unreachable'))
-          continue
-        const failure = failureDetails(result.result)
-        const key = JSON.stringify([task.info.id, result.status, failure])
-        const group = groups.get(key) ?? {
-          task,
-          status: result.status,
-          details: failure,
-          hosts: []
-        }
-        group.hosts.push(host)
-        groups.set(key, group)
-      }
-    }
-  }
-  if (groups.size === 0) return ''
+  const groups = groupFailures(recording, result => failureDetails(result.result))
+  if (groups.length === 0) return ''
   const section = new BoundedSection(budget)
   let index = 0
   for (const group of groups.values()) {
@@ -278,14 +262,14 @@ function failuresSection(recording: Recording, budget: number, baseDir?: string)
     const who = `${group.hosts.length === 1 ? '' : `${group.hosts.length} hosts: `}${cell(preview(group.hosts))}`
     const summary = `${MARKS[group.status]} <b>${cell(group.task.info.name || group.task.info.action)}</b> on ${who}`
     const body = [
-      `${group.status === 'unreachable' ? 'Unreachable' : 'Failed'}${group.details.rc === undefined ? '' : ` (rc ${group.details.rc})`}${where}`,
+      `${group.status === 'unreachable' ? 'Unreachable' : 'Failed'}${group.detail.rc === undefined ? '' : ` (rc ${group.detail.rc})`}${where}`,
       '',
-      codeBlock(tail(group.details.message, STDERR_TAIL_LINES, STREAM_TAIL_CHARS)),
-      group.details.stderr
-        ? `stderr:\n\n${codeBlock(tail(group.details.stderr, STDERR_TAIL_LINES, STREAM_TAIL_CHARS))}`
+      codeBlock(tail(group.detail.message, STDERR_TAIL_LINES, STREAM_TAIL_CHARS)),
+      group.detail.stderr
+        ? `stderr:\n\n${codeBlock(tail(group.detail.stderr, STDERR_TAIL_LINES, STREAM_TAIL_CHARS))}`
         : '',
-      group.details.stdout && !group.details.stderr
-        ? `stdout:\n\n${codeBlock(tail(group.details.stdout, STDERR_TAIL_LINES, STREAM_TAIL_CHARS))}`
+      group.detail.stdout && !group.detail.stderr
+        ? `stdout:\n\n${codeBlock(tail(group.detail.stdout, STDERR_TAIL_LINES, STREAM_TAIL_CHARS))}`
         : '',
       group.hosts.length > 5 ? `All hosts: ${cell(group.hosts.join(', '))}\n` : ''
     ]
