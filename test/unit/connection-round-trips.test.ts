@@ -2,7 +2,7 @@
 // payload, checksum trailer) must leave before the first byte of its answer arrives. Waiting for
 // an acknowledgement between pieces would cost one more network round trip per piece.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
@@ -12,7 +12,8 @@ import {
   sessionExec,
   sessionFetch,
   sessionPut,
-  sessionStat
+  sessionStat,
+  TransferVerificationError
 } from '../../src/connection/session/operations.js'
 
 let dir: string
@@ -22,7 +23,11 @@ const wire = { answered: 0, writes: [] as number[] }
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'conn-round-trips-'))
-  const child = spawn('dash', [], { stdio: ['pipe', 'pipe', 'pipe'] })
+  session = await countingSession()
+})
+
+async function countingSession(env: NodeJS.ProcessEnv = process.env): Promise<ShellSession> {
+  const child = spawn('dash', [], { stdio: ['pipe', 'pipe', 'pipe'], env })
   child.stdout.on('data', (chunk: Buffer) => (wire.answered += chunk.length))
   const stdin = new Writable({
     highWaterMark: 64 * 1024,
@@ -35,7 +40,7 @@ beforeAll(async () => {
       child.stdin.end(done)
     }
   })
-  session = await ShellSession.start(
+  return ShellSession.start(
     {
       stdin,
       stdout: child.stdout,
@@ -47,7 +52,7 @@ beforeAll(async () => {
     },
     { remoteTmp: path.join(dir, 'rtmp'), readyTimeoutMs: 10_000 }
   )
-})
+}
 
 afterAll(async () => {
   await session?.close()
@@ -96,5 +101,25 @@ describe('one round trip per operation', () => {
       )
     ).toBe(1)
     expect(await roundTrips(() => sessionStat(session, dir, true))).toBe(1)
+  })
+})
+
+describe('hashes computed in the pod while the bytes flow', () => {
+  it('are still compared: a pod whose sha256sum lies fails put and fetch', async () => {
+    const bin = path.join(dir, 'lying-bin')
+    await mkdir(bin, { recursive: true })
+    await writeFile(path.join(bin, 'sha256sum'), '#!/bin/sh\ncat >/dev/null\necho 0000 -\n')
+    await chmod(path.join(bin, 'sha256sum'), 0o755)
+    const lying = await countingSession({ ...process.env, PATH: `${bin}:${process.env.PATH}` })
+    try {
+      await expect(sessionPut(lying, Buffer.from('abc'), path.join(dir, 'lied'))).rejects.toThrow(
+        TransferVerificationError
+      )
+      await expect(
+        sessionFetch(lying, path.join(dir, 'small'), path.join(dir, 'lied-back'))
+      ).rejects.toThrow(TransferVerificationError)
+    } finally {
+      await lying.close()
+    }
   })
 })
