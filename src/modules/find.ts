@@ -1,6 +1,6 @@
 // ansible.builtin.find: one exec lists and stats the tree; filtering (patterns, age, size,
 // type, hidden, depth) happens on the runner with Ansible's rules and os.walk order.
-import { formatMode } from './mode.js'
+import { fileTypeFlags, formatMode } from './mode.js'
 import { PyRegexError, pyRegex } from './pyregex.js'
 import { dirname, shellQuote } from './remote.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js'
@@ -65,16 +65,9 @@ function parseAmount(value: string, units: Record<string, number>, unitRe: strin
 
 function statinfo(entry: Entry): Record<string, unknown> {
   const mode = entry.rawMode & 0o7777
-  const format = entry.rawMode & 0o170000
   return {
     mode: formatMode(mode),
-    isdir: format === 0o040000,
-    ischr: format === 0o020000,
-    isblk: format === 0o060000,
-    isreg: format === 0o100000,
-    isfifo: format === 0o010000,
-    islnk: format === 0o120000,
-    issock: format === 0o140000,
+    ...fileTypeFlags(entry.rawMode),
     uid: entry.uid,
     gid: entry.gid,
     size: entry.size,

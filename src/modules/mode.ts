@@ -145,3 +145,17 @@ function permsToBits(
   }
   return bits
 }
+
+/** The is* flags Ansible's stat and find report, from st_mode's file-type bits. */
+export function fileTypeFlags(rawMode: number): Record<string, boolean> {
+  const format = rawMode & 0o170000
+  return {
+    isdir: format === 0o040000,
+    ischr: format === 0o020000,
+    isblk: format === 0o060000,
+    isreg: format === 0o100000,
+    isfifo: format === 0o010000,
+    islnk: format === 0o120000,
+    issock: format === 0o140000
+  }
+}

@@ -1,5 +1,5 @@
 // ansible.builtin.stat: everything Ansible reports about a path, from one probe exec.
-import { formatMode } from './mode.js'
+import { fileTypeFlags, formatMode } from './mode.js'
 import { probePath, type ChecksumAlgorithm } from './remote.js'
 import type { ModuleDefinition, ModuleResult } from './types.js'
 
@@ -53,19 +53,12 @@ export const stat: ModuleDefinition = {
     })
     if (!info.exists) return { changed: false, stat: { exists: false } }
     const raw = info.rawMode ?? 0
-    const format = raw & 0o170000
     const mode = info.mode ?? 0
     const output: Record<string, unknown> = {
       exists: true,
       path,
       mode: formatMode(mode),
-      isdir: format === 0o040000,
-      ischr: format === 0o020000,
-      isblk: format === 0o060000,
-      isreg: format === 0o100000,
-      isfifo: format === 0o010000,
-      islnk: format === 0o120000,
-      issock: format === 0o140000,
+      ...fileTypeFlags(raw),
       uid: info.uid,
       gid: info.gid,
       size: info.size,
