@@ -44316,7 +44316,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/address.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/address.js
 // Host identifiers as Ansible reads them (ansible/parsing/utils/addresses.py and the range
 // expansion of plugins/inventory/__init__.py): `host:port`, `[v6]:port`, IPv4/IPv6, hostnames
 // with `[01:10]` / `[a:f]` / `[0:10:2]` ranges.
@@ -44460,7 +44460,7 @@ function expandHostPattern(hostPattern) {
     return { hostnames, port };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/data.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/data.js
 // The host/group graph with Ansible's own rules (ansible/inventory/{data,group,host}.py):
 // insertion order everywhere, group depth for variable precedence, `ungrouped` bookkeeping,
 // the implicit localhost, and the checks that reject loops.
@@ -44811,7 +44811,7 @@ class InventoryData {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/errors.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/errors.js
 // An inventory problem the run cannot continue from. Callers map it to exit code 4, as
 // Ansible does for parse errors; `file` and `line` point at the offending input when known.
 class InventoryError extends Error {
@@ -44828,7 +44828,7 @@ class InventoryError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/patterns.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/patterns.js
 // Host patterns as Ansible's InventoryManager evaluates them (inventory/manager.py): `a,b` or
 // `a:b` unions, `&` intersections and `!` exclusions applied after all unions, globs matched
 // against group names first, `~regex`, `[i]` / `[i:j]` subscripts, and the implicit localhost.
@@ -45000,7 +45000,7 @@ function bracketContents(pattern, start, end) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/unsafe.js
+;// CONCATENATED MODULE: ./build/dist/src/template/unsafe.js
 // `!unsafe` values: the playbook/inventory loader wraps them in UnsafeText and the templar
 // returns their text as it is, never rendering it (also when reached through another variable).
 class unsafe_UnsafeText {
@@ -45037,7 +45037,7 @@ function isMarkedUnsafe(value) {
         (value !== null && typeof value === 'object' && unsafeContainers.has(value)));
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/yaml/tags.js
+;// CONCATENATED MODULE: ./build/dist/src/yaml/tags.js
 const PY_SCALAR_TAGS = new Set(['bool', 'int', 'float', 'null', 'timestamp'].map(name => `tag:yaml.org,2002:${name}`));
 function splitSign(text) {
     if (text[0] === '-')
@@ -45135,7 +45135,7 @@ function pyYamlTags(tags) {
     ];
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/yaml/load.js
+;// CONCATENATED MODULE: ./build/dist/src/yaml/load.js
 // One YAML loader for every file kubectl-ansible reads (playbooks, task files, vars files,
 // inventories), behaving like Ansible's AnsibleLoader on PyYAML: PyYAML's scalar types,
 // merge keys flattened as PyYAML does, Ansible's duplicate-key warning, `!unsafe` as
@@ -45293,7 +45293,7 @@ function loadYaml(text, file, warn) {
     return new Converter(file, lines, doc, warn).convert(doc.contents);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/yaml-load.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/yaml-load.js
 // Inventory and vars files through the shared PyYAML-compatible loader, with its errors worded
 // as Ansible's inventory plugins report them.
 
@@ -45319,7 +45319,7 @@ function yaml_load_loadYaml(text, file, warn) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/vars-files.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/vars-files.js
 // `group_vars/` and `host_vars/` files as Ansible's host_group_vars plugin finds them: for
 // entity NAME in DIR/group_vars (or host_vars), the first of NAME, NAME.yml, NAME.yaml,
 // NAME.json that exists; a directory is read recursively (sorted, hidden and `~` files
@@ -45416,7 +45416,7 @@ function loadVarsFile(file, warnings) {
     return data;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/inventory.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/inventory.js
 // The inventory a run works with: hosts, groups and their merged variables with Ansible's
 // precedence, host patterns, and the runtime changes add_host / group_by make.
 
@@ -45697,7 +45697,7 @@ class Inventory {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/pods.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/pods.js
 
 const K8S_SCHEME = 'k8s://';
 /** Parse `k8s://NAMESPACE?selector=app%3Dweb&container=C`. */
@@ -45815,7 +45815,7 @@ function podHostVars(pod, namespace, container) {
     return vars;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/python/literal.js
+;// CONCATENATED MODULE: ./build/dist/src/python/literal.js
 // Python's `ast.literal_eval`, which Ansible applies to INI inventory values (keeping the raw
 // text when it fails) and to rendered template strings. This is the subset of Python's
 // literal grammar that evaluator accepts: numbers (with one sign), strings (prefixes, escapes,
@@ -46133,7 +46133,7 @@ function dictKey(key) {
     throw NOT_A_LITERAL;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/shlex.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/shlex.js
 // Python's `shlex.split(line, comments=True, posix=True)`, which Ansible's INI plugin uses to
 // split host lines. Quirks kept on purpose: `#` starts a comment even inside a word, a
 // backslash inside double quotes escapes only `"` and `\`, single quotes escape nothing.
@@ -46196,7 +46196,7 @@ function shlexSplit(line) {
     return tokens;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/ini.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/ini.js
 // Ansible's INI inventory dialect (plugins/inventory/ini.py), statement for statement: one pass
 // over the lines, `[group]`, `[group:vars]`, `[group:children]` (children may be declared
 // later), host lines split like shlex and values read as Python literals. Everything added
@@ -46342,7 +46342,7 @@ function parseHostDefinition(line, fail) {
     return { ...expanded, variables };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/yaml-inventory.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/yaml-inventory.js
 // Ansible's YAML inventory plugin (plugins/inventory/yaml.py): top-level keys are groups, each
 // with optional `hosts`, `children` and `vars` mappings; hosts may carry ports and ranges.
 
@@ -46460,7 +46460,7 @@ function parseGroup(inventory, group, groupData, warnings) {
     return group;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/sources.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/sources.js
 // Reading `-i` sources the way InventoryManager.parse_source does: directories as collections
 // of inventories, `h1,h2,` host lists, and files offered to the auto, yaml and ini plugins in
 // turn. A source no plugin can parse is reported with every plugin's reason, then skipped —
@@ -46611,7 +46611,7 @@ function parseHostList(data, source) {
     return true;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/warnings.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/warnings.js
 // Warnings as Ansible's Display emits them: each distinct message once, in order, and printed
 // as `[WARNING]: <message>` wrapped by Python's textwrap at 79 columns (the width Ansible uses
 // when stderr is not a terminal), so our stderr lines up with ansible's byte for byte.
@@ -46695,7 +46695,7 @@ function expandTabs(text) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/list-json.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/list-json.js
 // The document `ansible-inventory --list [--export]` prints (cli/inventory.py json_inventory):
 // every group reachable from `all` with its direct hosts and children, empty sections left out,
 // and `_meta.hostvars` with the merged (or, with export, the host's own) variables.
@@ -46740,7 +46740,7 @@ function inventoryListJson(inventory, options = {}) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/python-json.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/python-json.js
 // `json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False)` as ansible-inventory prints
 // it, so our `inventory --list` output is byte-identical for the same data. (Floats with an
 // integral value print without ".0": JavaScript numbers do not keep that distinction.)
@@ -46782,7 +46782,7 @@ function pythonJsonDumps(value, indent = 4, level = 0) {
     return JSON.stringify(String(value));
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/inventory/index.js
+;// CONCATENATED MODULE: ./build/dist/src/inventory/index.js
 // Public entry of the inventory layer: read every `-i` source into one Inventory.
 
 
@@ -46865,7 +46865,7 @@ function varsDirOf(source, cwd) {
     return isDirectory ? resolved : external_node_path_namespaceObject.dirname(resolved);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/playbook/errors.js
+;// CONCATENATED MODULE: ./build/dist/src/playbook/errors.js
 // Errors found while loading or validating a playbook. Their text follows Ansible's
 // AnsibleParserError layout (message, position, offending line with a caret) so that users
 // get the same pointers they know; the CLI prints them after "ERROR! ".
@@ -46915,7 +46915,7 @@ function errorLine(message) {
     return `ERROR! ${message}${message.endsWith('\n') ? '' : '\n'}`;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/add-host.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/add-host.js
 const SPECIAL = new Set(['name', 'hostname', 'host', 'groupname', 'groups', 'group']);
 /** Ansible's parse_address for the forms people write: host, host:port, [v6]:port. */
 function splitPort(address) {
@@ -46962,7 +46962,7 @@ const addHost = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/assert.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/assert.js
 function checkMessage(value, name) {
     if (value === undefined || typeof value === 'string')
         return value;
@@ -47005,7 +47005,7 @@ const assertModule = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/mode.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/mode.js
 // Ansible's file mode semantics (module_utils/basic.py set_mode_if_different): an int is taken
 // as-is (so YAML `644` is 0o1204), a string is octal when it parses as octal, else symbolic
 // chmod syntax applied to the current mode.
@@ -47149,7 +47149,7 @@ function fileTypeFlags(rawMode) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/remote.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/remote.js
 // Remote helpers shared by the file modules: POSIX quoting and the single-exec path probe that
 // returns type, permission bits, size, ids and checksum of several paths in one round trip.
 
@@ -47346,7 +47346,7 @@ function splitLines(text) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/file-attrs.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/file-attrs.js
 // Ansible's set_fs_attributes_if_different (owner, group, mode) and add_path_info, computed
 // on the runner from one probe, applied with one batched shell command.
 
@@ -47477,7 +47477,7 @@ async function withPathInfo(ctx, result) {
     return { ...result, ...pathInfoFields(info) };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/file.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/file.js
 // ansible.builtin.file: state file/directory/touch/absent/link/hard, mode/owner/group, recurse.
 // One probe to decide, one batched exec to act, one probe for the returned path info.
 
@@ -47980,7 +47980,7 @@ async function ensureHard(ctx, path, info, args, mtime, atime) {
     return { dest: path, src, changed: changed || plan.changed || times.changed, diff };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/pyregex.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/pyregex.js
 // Python `re` patterns and replacement templates in JavaScript: the syntax lineinfile,
 // blockinfile and replace users write (named groups, \A \Z, inline flags, `$` before a final
 // newline, match.expand()).
@@ -48121,7 +48121,7 @@ function expandTemplate(template, match) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/text-edit.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/text-edit.js
 // Read-modify-write of a remote text file for lineinfile, blockinfile and replace:
 //   1 exec: stat (through symlinks) + content + our uid/gid
 //   1 put:  the new content, atomically, with the file's mode (or the requested one)
@@ -48238,7 +48238,7 @@ async function writeEdited(ctx, target, data, options) {
     return { backupFile, attributesChanged: plan.changed };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/blockinfile.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/blockinfile.js
 // ansible.builtin.blockinfile: a marked block of lines, inserted, updated or removed
 // (lib/ansible/modules/blockinfile.py main(), step for step).
 
@@ -48414,7 +48414,7 @@ const blockinfile = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/command-runner.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/command-runner.js
 // The shared core of `command` and `shell` (Ansible's shell action is the command module with
 // _uses_shell): creates/removes, chdir and the command itself travel in ONE exec, with a random
 // marker telling the runner which branch the host took.
@@ -48579,7 +48579,7 @@ async function runCommand(spec, ctx) {
     return final;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/command.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/command.js
 // ansible.builtin.command: argv run without a shell (each word quoted for the host's sh).
 
 
@@ -48656,7 +48656,7 @@ const command = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/copy-core.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/copy-core.js
 // The heart of copy and template: put one runner-side file at a remote destination the way
 // Ansible's copy action + module do, in as few round trips as possible:
 //   unchanged: 1 probe exec (stat + sha1 of dest, dest/<name> and the parent, plus `id`)
@@ -48905,7 +48905,7 @@ async function keepExisting(ctx, destFile, info, attributes, checksum) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/local-files.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/local-files.js
 // Finding the runner-side files of copy/template/script the way Ansible's action plugins do,
 // with Ansible's "Could not find or access" message when they are missing.
 
@@ -48926,7 +48926,7 @@ function findLocal(name, kind, ctx) {
     return ctx.findLocalFile(name, kind);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/python-json.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/python-json.js
 // Python's json.dumps() defaults (", " / ": " separators, ensure_ascii): what Ansible writes for
 // `copy content=<dict or list>`, so checksums match.
 function python_json_pythonJsonDumps(value) {
@@ -48956,7 +48956,7 @@ function python_json_pythonJsonDumps(value) {
     return `{${entries.map(([key, item]) => `${python_json_pythonJsonDumps(key)}: ${python_json_pythonJsonDumps(item)}`).join(', ')}}`;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/copy.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/copy.js
 // ansible.builtin.copy: content or a runner-side file/tree (or remote_src) to the host.
 
 
@@ -49224,7 +49224,7 @@ async function remoteResult(ctx, destFile, source, changed) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/debug.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/debug.js
 function isUndefinedError(error) {
     return error instanceof Error && /undefined/i.test(error.name + ' ' + error.message);
 }
@@ -49266,7 +49266,7 @@ const debug_debug = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/fail.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/fail.js
 const fail = {
     name: 'fail',
     args: { msg: { type: 'raw', default: 'Failed as requested from task' } },
@@ -49276,7 +49276,7 @@ const fail = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/fetch.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/fetch.js
 // ansible.builtin.fetch: a remote file to the runner, under dest/<host>/<path> unless flat.
 // One probe (exists + sha1), then a verified fetch only when the local copy differs.
 
@@ -49394,7 +49394,7 @@ const fetch = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/find.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/find.js
 // ansible.builtin.find: one exec lists and stats the tree; filtering (patterns, age, size,
 // type, hidden, depth) happens on the runner with Ansible's rules and os.walk order.
 
@@ -49656,7 +49656,7 @@ async function addChecksums(ctx, files) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/group-by.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/group-by.js
 const groupBy = {
     name: 'group_by',
     args: { key: { type: 'str' }, parents: { type: 'raw', default: ['all'] } },
@@ -49678,7 +49678,7 @@ const groupBy = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/playbook/yaml.js
+;// CONCATENATED MODULE: ./build/dist/src/playbook/yaml.js
 // Playbooks, task files and vars files through the shared PyYAML-compatible loader, with its
 // errors worded as ansible-playbook reports them.
 
@@ -49702,7 +49702,7 @@ function parseYaml(text, file, warn = () => { }) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/include-vars.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/include-vars.js
 // ansible.builtin.include_vars: variables from runner-side YAML/JSON files, returned as
 // `ansible_facts` (+ `ansible_included_var_files`); the executor stores them for the host.
 
@@ -49833,7 +49833,7 @@ function deepMerge(base, extra) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/lineinfile.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/lineinfile.js
 // ansible.builtin.lineinfile: ensure one line is present (or lines absent), Ansible's algorithm
 // line for line (present()/absent() in lib/ansible/modules/lineinfile.py).
 
@@ -50128,7 +50128,7 @@ const lineinfile = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/pause.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/pause.js
 function now() {
     const date = new Date();
     const pad = (value, width = 2) => String(value).padStart(width, '0');
@@ -50186,7 +50186,7 @@ const pause = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/ping.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/ping.js
 const ping = {
     name: 'ping',
     args: { data: { type: 'str', default: 'pong' } },
@@ -50201,7 +50201,7 @@ const ping = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/python-only.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/python-only.js
 const SUGGESTIONS = {
     apt: 'apt-get install -y PACKAGE',
     apt_key: 'curl -fsSL URL | gpg --dearmor -o /etc/apt/keyrings/NAME.gpg',
@@ -50258,7 +50258,7 @@ function pythonOnly(name) {
 }
 const pythonOnlyModules = Object.keys(SUGGESTIONS).map(pythonOnly);
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/raw.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/raw.js
 // ansible.builtin.raw: the string as-is through the host's shell; skipped in check mode.
 
 const raw = {
@@ -50286,7 +50286,7 @@ const raw = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/replace.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/replace.js
 // ansible.builtin.replace: re.subn over the file (or the part between after/before), in
 // MULTILINE mode, with Python's replacement-template syntax.
 
@@ -50402,7 +50402,7 @@ const replace = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/script.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/script.js
 // ansible.builtin.script: a runner-side script uploaded to the host's temp dir and run there.
 // One put and one exec (which also removes the upload); creates/removes cost one probe first.
 
@@ -50495,7 +50495,7 @@ const script = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/validate.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/validate.js
 /** Bad module arguments. The executor reports it as the task's failure (with file:line). */
 class validate_ModuleArgsError extends Error {
     constructor(message) {
@@ -50719,7 +50719,7 @@ function validate_validateModuleArgs(def, rawArgs, displayName = def.name) {
     return { args };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/set-fact.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/set-fact.js
 // ansible.builtin.set_fact: returns `ansible_facts`; the executor stores them for the host.
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -50756,7 +50756,7 @@ const setFact = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/shell.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/shell.js
 // ansible.builtin.shell: the command module with _uses_shell — the string goes to
 // `executable -c` (default /bin/sh, so `$0` is what Ansible shows).
 
@@ -50802,7 +50802,7 @@ const shell = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/slurp.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/slurp.js
 // ansible.builtin.slurp: a remote file's bytes, base64-encoded (one read).
 
 const slurp = {
@@ -50827,7 +50827,7 @@ const slurp = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/stat.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/stat.js
 // ansible.builtin.stat: everything Ansible reports about a path, from one probe exec.
 
 
@@ -50941,7 +50941,7 @@ const stat_stat = {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/template.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/template.js
 // ansible.builtin.template: render a runner-side Jinja2 file with the task's variables and
 // write it like copy (same result shape, same round trips).
 
@@ -51063,7 +51063,7 @@ const template = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/unarchive.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/unarchive.js
 // ansible.builtin.unarchive: tar archives (plain, gz, bz2, xz) and zip, extracted with the
 // pod's own tar/unzip into a scratch directory next to dest, compared file by file with cmp,
 // and copied over only when something differs (so a second run is `ok`). One exec does it
@@ -51263,7 +51263,7 @@ const unarchive = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/wait-for.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/wait-for.js
 // ansible.builtin.wait_for: poll a path (present/absent, search_regex) or a TCP port from the
 // runner, one small exec per attempt. Local ports are read from /proc/net/tcp{,6} (no tools
 // needed); other hosts need `nc` in the pod.
@@ -51417,7 +51417,7 @@ const waitFor = {
     }
 };
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/modules/index.js
+;// CONCATENATED MODULE: ./build/dist/src/modules/index.js
 // The module registry: name resolution (`X`, `ansible.builtin.X`, `ansible.legacy.X`), the
 // shared argument validation and check-mode handling in one `runModule` call for the executor.
 //
@@ -51532,7 +51532,7 @@ async function runModule(action, rawArgs, ctx) {
     return def.run(args, ctx);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/playbook/keywords.js
+;// CONCATENATED MODULE: ./build/dist/src/playbook/keywords.js
 // The keywords Ansible 2.14 accepts on plays, blocks and tasks, and which of them this engine
 // implements. A known-but-unsupported keyword is an error naming file:line (never ignored);
 // an unknown one gets Ansible's own message.
@@ -51635,7 +51635,7 @@ const reservedNames = new Set([
     'with_'
 ]);
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/playbook/splitter.js
+;// CONCATENATED MODULE: ./build/dist/src/playbook/splitter.js
 // Ansible's `key=value` argument strings (lib/ansible/parsing/splitter.py): split on spaces
 // except inside quotes and Jinja2 blocks, keep newlines, then separate key=value pairs from
 // free-form text. Behaviour, not code, follows Ansible's so that `debug: msg="a b"` and
@@ -51792,7 +51792,7 @@ function parseKeyValue(args, checkRaw = false) {
     return options;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/playbook/action.js
+;// CONCATENATED MODULE: ./build/dist/src/playbook/action.js
 // Which action a task runs and with which arguments, in every form Ansible accepts:
 // `copy: {src: a}`, `copy: src=a dest=b`, `action: copy src=a`, `local_action: ...`,
 // `ansible.builtin.copy`, plus `args:` as defaults (lib/ansible/parsing/mod_args.py).
@@ -51954,7 +51954,7 @@ function resolveAction(taskData, position) {
     return { action, args, delegateTo };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/playbook/roles.js
+;// CONCATENATED MODULE: ./build/dist/src/playbook/roles.js
 // Roles: a directory with tasks/, handlers/, defaults/, vars/, meta/ (dependencies), files/
 // and templates/, found under the playbook's roles/ directory (or next to the playbook).
 
@@ -52048,7 +52048,7 @@ function loadRole(request, scope) {
     return { role, dependencies, tasks, handlers };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/playbook/loader.js
+;// CONCATENATED MODULE: ./build/dist/src/playbook/loader.js
 // Reads playbooks and task files into validated Play/Block/Task objects. Everything that can
 // be checked without running (keywords, actions, imports, handler names) is checked here, so
 // a mistake stops the run before any host is touched (exit 4, like ansible-playbook).
@@ -52535,7 +52535,7 @@ function loadTaskFile(file, scope) {
 
 // EXTERNAL MODULE: ./node_modules/minijinja-js/dist/node/minijinja_js.js
 var minijinja_js = __nccwpck_require__(9760);
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/lexer.js
+;// CONCATENATED MODULE: ./build/dist/src/template/lexer.js
 // A small Jinja lexer: splits a template into text, comments, raw blocks and expression regions
 // ({{ }} and {% %}) with their tokens. The templar rewrites expression regions before handing
 // the source to minijinja (see preprocess.ts); it never interprets them itself.
@@ -52654,7 +52654,7 @@ function joinTokens(tokens) {
     return tokens.map(token => token.text).join('');
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/literal.js
+;// CONCATENATED MODULE: ./build/dist/src/template/literal.js
 // Ansible 2.14 turns a rendered template string back into data with Python's ast.literal_eval
 // when the text starts with '[' or '{' or is True/False. Anything that is not a literal leaves
 // the string as it was (NOT_LITERAL).
@@ -52665,7 +52665,7 @@ function pyLiteralEval(text) {
     return result.ok ? result.value : NOT_LITERAL;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/values.js
+;// CONCATENATED MODULE: ./build/dist/src/template/values.js
 // Python value semantics on JS data. Templates are Ansible's, so values print, compare and test
 // the way Python 3 does: str(True) is "True", repr of a list uses single quotes, None is falsy.
 // JS cannot tell 2.0 from 2 once a value has left the engine: integral floats print as ints.
@@ -52865,7 +52865,7 @@ function pyCompare(a, b) {
     throw new TypeError(`'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/preprocess.js
+;// CONCATENATED MODULE: ./build/dist/src/template/preprocess.js
 // Rewrites a template before minijinja sees it, so that Ansible's semantics hold where
 // minijinja-js offers no hook:
 // - every {{ expr }} becomes {{ (expr) | __out(N) }}: values print as Python does and an
@@ -53340,7 +53340,7 @@ function prepareTemplate(source, options) {
     return { code, slots, names, locals, single };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/engine.js
+;// CONCATENATED MODULE: ./build/dist/src/template/engine.js
 // The minijinja-js side: environments, compiled-template cache and the bridge for JS filters,
 // tests and functions.
 //
@@ -53584,7 +53584,7 @@ function evaluateExpression(expr, context, frame) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/errors.js
+;// CONCATENATED MODULE: ./build/dist/src/template/errors.js
 // Errors the templar raises. The executor turns them into a failed task whose `msg` starts
 // the way Ansible's does ("The task includes an option with an undefined variable. The error
 // was: ..." for UndefinedVariableError, the message itself otherwise) and adds the position.
@@ -53600,7 +53600,7 @@ class ConditionalError extends TemplateError {
     name = 'ConditionalError';
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/common.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/common.js
 // Helpers shared by the filter files.
 
 
@@ -53631,7 +53631,7 @@ function truthyOption(value) {
     return (value === true || value === 1 || (typeof value === 'string' && /^(true|yes|on|1)$/i.test(value)));
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/collections.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/collections.js
 // List and dict filters: Jinja built-ins that need Python semantics or an undefined check, and
 // Ansible's (combine, dict2items, flatten, set theory, zip, subelements, ...).
 
@@ -53886,7 +53886,7 @@ function registerCollectionFilters() {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/pyrandom.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/pyrandom.js
 // Python's random.Random (Mersenne Twister, seeded like CPython 3) for `random(seed=...)` and
 // `shuffle(seed=...)`: Ansible users seed them with inventory_hostname to get a stable value
 // per host (e.g. a cron minute), so the sequence must be CPython's, run after run.
@@ -53999,7 +53999,7 @@ function seedWords(seed) {
     return words.length > 0 ? words : [0];
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/yamldump.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/yamldump.js
 // yaml.dump layouts as Ansible's to_yaml / to_nice_yaml produce them with PyYAML: block
 // mappings, sequences inside a mapping not indented ("a:\n- 1"), "- " padded to the indent in
 // nested sequences, sorted keys, and YAML 1.1 quoting (so 'yes' stays a string).
@@ -54075,7 +54075,7 @@ function dumpYaml(value, indent, sortKeys) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/data.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/data.js
 // Serialisation, encoding, hashing, path and URL filters (Ansible's core filter plugin).
 
 
@@ -54291,7 +54291,7 @@ function registerDataFilters() {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/higher.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/higher.js
 // map / select / reject / selectattr / rejectattr in JS, so that a missing attribute fails the
 // way Ansible's strict undefined does ("'dict object' has no attribute 'x'") instead of
 // silently producing none, and so that they can call our filters and tests by name.
@@ -54438,7 +54438,7 @@ function registerHigherOrderFilters() {
     engine_defineFilter('rejectattr', selectAttrFilter(false));
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/pyformat.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/pyformat.js
 // Python's printf-style formatting ('%s-%03d' % args), used by the `format` filter.
 
 
@@ -54509,7 +54509,7 @@ function pyPercentFormat(format, args) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/pymethods.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/pymethods.js
 // Python methods and the `%` operator that minijinja's pycompat does not provide; the
 // preprocessor routes `x.get(k)` to `__py_method` and `'fmt' % args` to `__py_format`.
 
@@ -54623,7 +54623,7 @@ function registerPythonMethods() {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/regex.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/regex.js
 // Python `re` patterns and replacement strings on JS RegExp: (?P<name>...), (?P=name), \A, \Z,
 // and \1 / \g<1> / \g<name> in replacements.
 
@@ -54663,7 +54663,7 @@ function expandReplacement(template, match, groups) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/filters/strings.js
+;// CONCATENATED MODULE: ./build/dist/src/template/filters/strings.js
 // String and number filters (Jinja built-ins re-done for Python semantics, and Ansible's).
 
 
@@ -54904,7 +54904,7 @@ function registerStringFilters() {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/functions.js
+;// CONCATENATED MODULE: ./build/dist/src/template/functions.js
 // Global functions Ansible adds to Jinja: lookup(), query() / q().
 
 
@@ -54930,7 +54930,7 @@ function registerFunctions() {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/tests.js
+;// CONCATENATED MODULE: ./build/dist/src/template/tests.js
 // Jinja tests with Python/Ansible semantics: type tests, regex tests, version comparison, task
 // result tests (failed/changed/...), set tests and path tests (on the runner, like Ansible).
 
@@ -55108,7 +55108,7 @@ function registerTests() {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/builtins.js
+;// CONCATENATED MODULE: ./build/dist/src/template/builtins.js
 // Registers Ansible's filters, tests and global functions once, whichever module of the templar
 // is imported first (the Templar constructor calls this).
 
@@ -55132,7 +55132,7 @@ function registerBuiltins() {
     registerFunctions();
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/lazy.js
+;// CONCATENATED MODULE: ./build/dist/src/template/lazy.js
 // A mapping whose entries are computed on demand (hostvars: one entry per host). The templar
 // fetches only the entries a template subscripts (`hostvars[host].x`); a bare `hostvars` is
 // materialised entry by entry.
@@ -55150,7 +55150,7 @@ class LazyMapping {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/omit.js
+;// CONCATENATED MODULE: ./build/dist/src/template/omit.js
 // `omit`: like Ansible, a per-process placeholder string. A module argument whose templated
 // value equals OMIT_TOKEN is dropped by the executor (see dropOmitted).
 
@@ -55174,7 +55174,7 @@ function dropOmitted(args) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/chains.js
+;// CONCATENATED MODULE: ./build/dist/src/template/chains.js
 // Variable access chains (`a.b[c]`, `hostvars[h].x`) in an expression. The templar re-evaluates
 // them to name what was undefined, the way Ansible's errors do ('x' is undefined,
 // 'dict object' has no attribute 'y').
@@ -55268,7 +55268,7 @@ function accessChains(expr) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/lookups.js
+;// CONCATENATED MODULE: ./build/dist/src/template/lookups.js
 // Lookup plugins (`lookup('file', ...)`, `query(...)`, and `with_<name>` loops). They run on
 // the runner, like Ansible's: file/fileglob/first_found/template read the runner's disk and
 // `pipe` runs a command there.
@@ -55488,7 +55488,7 @@ function runLookup(name, terms, options, context) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/templar.js
+;// CONCATENATED MODULE: ./build/dist/src/template/templar.js
 // The templar: renders every keyword and module argument the way Ansible 2.14 does, on top of
 // minijinja (see docs/decisions/0001-template-engine.md).
 
@@ -55996,7 +55996,7 @@ installHooks({
     }
 });
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/template/index.js
+;// CONCATENATED MODULE: ./build/dist/src/template/index.js
 // The templar's public surface (see docs/decisions/0001-template-engine.md).
 
 
@@ -56016,7 +56016,7 @@ const registerTest = (/* unused pure expression or super */ null && (defineTest)
 const listFilters = (/* unused pure expression or super */ null && (filterNames));
 const listTests = (/* unused pure expression or super */ null && (testNames));
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/connection.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/connection.js
 // The contract between modules (which run on the runner) and the pod. Modules never start
 // processes themselves: every remote effect goes through one of these primitives, so the
 // transport can batch them over one long-lived `kubectl exec` session per host.
@@ -56038,7 +56038,7 @@ class RemoteTimeoutError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/connections.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/connections.js
 // One connection per host for the whole run (a kubectl session carries every command of the
 // host), created on first use and closed when the run ends.
 
@@ -56079,7 +56079,7 @@ class ConnectionPool {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/extra-vars.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/extra-vars.js
 // `-e` values as ansible-playbook reads them: `@file` (YAML/JSON), inline JSON/YAML mappings
 // (`{...}`), or `key=value` pairs whose values stay strings. Later values win.
 
@@ -56123,7 +56123,7 @@ function parseExtraVars(values, cwd) {
     return merged;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/facts.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/facts.js
 const factScript = [
     'echo "uname_n=$(uname -n 2>/dev/null)"',
     'echo "uname_r=$(uname -r 2>/dev/null)"',
@@ -56233,7 +56233,7 @@ async function gatherFacts(connection, timeoutMs) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/inherit.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/inherit.js
 function chain(item) {
     const nodes = [];
     for (let node = item; node; node = node.parent)
@@ -56271,7 +56271,7 @@ function inheritedTags(item, resolve) {
     return [...tags];
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/effects.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/effects.js
 function itemsOf(result) {
     return Array.isArray(result.results) ? result.results : [result];
 }
@@ -56299,7 +56299,7 @@ function applyEffects(run, task, host, delegatedTo, result, delegateFacts) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/results.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/results.js
 const CENSORED_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 /** The status the callbacks show for a result: unreachable → failed → skipped → changed → ok. */
 function statusOf(result) {
@@ -56374,7 +56374,7 @@ function loopResult(items) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/run-context.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/run-context.js
 function emptyStats() {
     return { ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 };
 }
@@ -56387,7 +56387,7 @@ function bump(run, host, key) {
     stats[key] += 1;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/tags.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/tags.js
 function shouldRun(taskTags, selection) {
     const tags = new Set(taskTags.length > 0 ? taskTags : ['untagged']);
     const only = new Set(selection.only.length > 0 ? selection.only : ['all']);
@@ -56419,7 +56419,7 @@ function shouldRun(taskTags, selection) {
     return run;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/task-failure.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/task-failure.js
 // A task-level failure raised while preparing or running a task (templating, loop data,
 // conditionals, bad module arguments). The executor turns it into a failed result.
 class TaskFailure extends Error {
@@ -56431,7 +56431,7 @@ class TaskFailure extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/loops.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/loops.js
 
 function pythonType(value) {
     if (typeof value === 'string')
@@ -56520,7 +56520,7 @@ function itemVars(spec, index) {
     return vars;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/local-files.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/local-files.js
 // Where Ansible's action plugins look for a task's local files (`copy src=`, `template src=`,
 // `script`): the role's files/ or templates/, the task file's directory, then the playbook's.
 
@@ -56542,7 +56542,7 @@ function findLocalFile(task, playbookDir, name, kind) {
     return (localSearchPaths(task, playbookDir, name, kind).find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate)) ?? null);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/task.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/task.js
 // Running one task on one host, as Ansible's TaskExecutor does: loop items, `when`, templated
 // arguments, the module (or an executor action), `until` retries, changed_when/failed_when,
 // and the result shape callbacks and `register` see.
@@ -56943,7 +56943,7 @@ function checkBecome(context, vars) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/play.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/play.js
 // One play run (one serial batch) under the linear strategy: tasks in lock-step over the hosts
 // (up to `forks` at a time), blocks with rescue/always, includes, handlers, meta actions, and
 // the failure rules (any_errors_fatal, max_fail_percentage, a failed host leaves the play).
@@ -57640,7 +57640,7 @@ function includeBlock(task, items, included) {
     return block;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/vars.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/vars.js
 function blockChain(item) {
     const chain = [];
     for (let node = item?.parent; node; node = node.parent)
@@ -57779,7 +57779,7 @@ class VariableStore {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/checksum.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/checksum.js
 // Local counterparts of the pod's checksum tools, computed while bytes stream past. sha256 is
 // preferred; sha1/md5 serve pods that lack it; POSIX `cksum` (a CRC every POSIX system has)
 // is the last resort — it detects truncation and corruption, not tampering, which is what a
@@ -57834,7 +57834,7 @@ class PosixCksum {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/shell-quote.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/shell-quote.js
 // POSIX single-quote quoting: the only quoting with no special characters inside, so a value
 // with spaces, quotes, `$()`, backticks or newlines reaches the remote shell as one literal word.
 /** Quote `value` as one shell word. NUL cannot exist in a shell word (C strings), so it is refused. */
@@ -57863,7 +57863,7 @@ function assertEnvName(name) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/requests.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/requests.js
 // Request scripts for the session loop of bootstrap.ts. Every value from the caller (command,
 // paths, env, modes) enters as one single-quoted word, so it is data to the remote shell,
 // never code.
@@ -57924,7 +57924,7 @@ function killScript(id) {
     return `__k ${id}`;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/stat-output.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/stat-output.js
 const TYPE_BITS = {
     0o100000: 'file',
     0o040000: 'directory',
@@ -57994,7 +57994,7 @@ function parseStatOutput(output) {
     throw new Error(`unexpected stat output from the pod: ${JSON.stringify(output.slice(0, 200))}`);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/operations.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/operations.js
 // The Connection primitives on top of a ShellSession: exec with per-command stdin/env/cwd and
 // timeout, verified atomic put, verified fetch, read and stat. Transport-neutral: the kubectl
 // connection adds process management, retries and error classification around these.
@@ -58275,7 +58275,7 @@ async function sessionStat(session, remotePath, follow) {
     return parseStatOutput(result.stdout.toString('utf8'));
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/bootstrap.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/bootstrap.js
 // The POSIX sh program a session shell runs. It is written to the shell's stdin (never to
 // argv, so nothing of it shows in `ps`), probes the container's tools once, then loops:
 // read one request (lines up to a line holding only the marker) with the `read` builtin and
@@ -58459,7 +58459,7 @@ __loop
 `;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/marker-scanner.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/marker-scanner.js
 // Splits one output stream of a session into data and frames. A frame is the session marker
 // followed by a token up to a newline; everything else is data, passed through byte for byte
 // (binary-safe). The marker is random per session and never appears on argv, so a command's
@@ -58515,7 +58515,7 @@ class MarkerScanner {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/session/shell-session.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/session/shell-session.js
 
 
 
@@ -58858,7 +58858,7 @@ function parseTools(token) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/errors.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/errors.js
 // What kubectl's stderr says about a failed exec: the host is unreachable (pod gone, refused,
 // auth or TLS failure), the API hiccuped (worth a retry for a safe operation), the container
 // has no shell, or the remote command merely exited non-zero (a result, not an error).
@@ -58909,7 +58909,7 @@ function kubectlMessage(stderr) {
     return (lines.length > 0 ? lines : stderr.trim().split('\n')).slice(-3).join(' ').trim();
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/no-shell.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/no-shell.js
 // Pods without any shell (distroless images) can still run a plain program: kubectl exec
 // passes an argv straight to the container runtime. A command is split into words the way
 // sh would split a simple command; anything that needs a shell to mean what it says
@@ -58981,7 +58981,7 @@ function splitSimpleCommand(command) {
     return words;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/process.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/process.js
 // Starting kubectl: always with an argv free of secrets, the runner's environment plus the
 // host's ansible_kubectl_local_env_vars, and one tick on the process counter per start.
 
@@ -59073,7 +59073,7 @@ async function runKubectlCommand(invocation, args, stdin, timeoutMs) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/kubectl-connection.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/kubectl-connection.js
 
 
 
@@ -59311,7 +59311,7 @@ function result(rc, stdout, stderr) {
     return { rc, stdout: stdout.toString('utf8'), stderr, stdoutBytes: stdout };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/access.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/access.js
 // How one host's kubectl processes authenticate. Paths and names may go on argv; secrets
 // (token, password, a kubeconfig given as a mapping, …) never do: they are folded, with
 // client-go's flag-override semantics, into a per-host kubeconfig file (0600, in the run's
@@ -59504,7 +59504,7 @@ function overrideConfig(sources, target, contextOverride, cwd) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/settings.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/settings.js
 // The connection variables of kubernetes.core.kubectl (same names, aliases and K8S_AUTH_*
 // environment fallbacks, in its documented order: the first alias set wins, variables beat the
 // environment), resolved into one typed target for a host.
@@ -59657,7 +59657,7 @@ function lookup1(variable, hostVars) {
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/local-stat.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/local-stat.js
 
 let accountNames;
 async function readIdNames(file) {
@@ -59711,7 +59711,7 @@ async function statFromNode(info, linkTarget) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/local.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/local.js
 // `ansible_connection=local`: the primitives run on the runner itself. Used by the conformance
 // corpus, so exec must give exactly what Ansible's local connection gives: `/bin/sh -c CMD`
 // (or the configured executable), rc as Python's subprocess reports it (-N for a signal).
@@ -59876,7 +59876,7 @@ async function writeAtomically(destination, mode, write) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/process-counter.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/process-counter.js
 // Every kubectl process the run starts is counted (SPEC §7): the number is reported in the
 // job summary and is the benchmark's measure of goal 1 (one process per host per play).
 class KubectlProcessCounter {
@@ -59899,7 +59899,7 @@ class KubectlProcessCounter {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/pods.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/pods.js
 
 
 
@@ -59943,7 +59943,7 @@ async function listPods(namespace, selector, runtime) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/kubectl/binary.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/kubectl/binary.js
 // Pure pieces for locating and installing kubectl. The download itself (tool cache) lives in
 // src/action/; here: the release URL layout of dl.k8s.io (or a mirror with the same layout),
 // the runner's OS/arch in Kubernetes' names, sha256 checking, PATH lookup and version query.
@@ -60071,7 +60071,7 @@ function kubectlVersion(kubectlPath) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/connection/index.js
+;// CONCATENATED MODULE: ./build/dist/src/connection/index.js
 
 
 
@@ -60132,7 +60132,7 @@ function createConnection(hostVars, runtime) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/runtime.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/runtime.js
 // What the engine needs from the transport layer for one run: a connection factory, the pod
 // lister for k8s:// inventories, the kubectl process count, and a private directory for the
 // kubeconfigs the transport writes (removed when the run ends).
@@ -60161,7 +60161,7 @@ async function connectionRuntime(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/executor/index.js
+;// CONCATENATED MODULE: ./build/dist/src/executor/index.js
 // The engine's entry points: run a playbook or one ad-hoc module over the inventory and report
 // everything through the RunEvent stream. Exit codes are ansible-playbook's: 0 ok, 1 error,
 // 2 a host failed, 4 a host unreachable or a parse error, 250 unexpected.
@@ -60458,7 +60458,7 @@ async function runAdhoc(options, listener) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/diff.js
+;// CONCATENATED MODULE: ./build/dist/src/report/diff.js
 // Unified diffs of the `diff` entries modules return (before/after text), for the job summary.
 // Common prefix and suffix are trimmed first: config edits touch a few lines of a file, so the
 // quadratic line matching only ever sees the small changed middle.
@@ -60565,7 +60565,7 @@ function hunk(lines, from, to) {
     return `@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@\n${body.map(l => `${l.kind}${l.text}\n`).join('')}`;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/console.js
+;// CONCATENATED MODULE: ./build/dist/src/report/console.js
 
 
 /** Python's json.dumps(sort_keys=True, ensure_ascii=False), optionally indented. */
@@ -60813,7 +60813,7 @@ function consoleReporter(options) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/json.js
+;// CONCATENATED MODULE: ./build/dist/src/report/json.js
 class JsonReporter {
     document = {
         custom_stats: {},
@@ -60903,7 +60903,7 @@ function sortKeys(value) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/junit.js
+;// CONCATENATED MODULE: ./build/dist/src/report/junit.js
 /** Output kept per test case; the full result stays in the JSON report. */
 const MAX_OUTPUT_CHARS = 64 * 1024;
 function renderJunit(recording, suiteName = 'kubectl-ansible') {
@@ -61002,7 +61002,7 @@ function attr(value) {
         .replace(/\t/g, '&#9;');
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/recorder.js
+;// CONCATENATED MODULE: ./build/dist/src/report/recorder.js
 const recorder_emptyStats = () => ({
     ok: 0,
     changed: 0,
@@ -61175,7 +61175,7 @@ function groupFailures(recording, detailOf) {
     return [...groups.values()];
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/recap.js
+;// CONCATENATED MODULE: ./build/dist/src/report/recap.js
 
 function statsOf(recording, host) {
     return recording.stats[host] ?? recorder_emptyStats();
@@ -61235,7 +61235,7 @@ function preview(names, limit = 5) {
     return `${names.slice(0, limit).join(', ')} and ${names.length - limit} more`;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/results.js
+;// CONCATENATED MODULE: ./build/dist/src/report/results.js
 
 /** GitHub keeps step outputs up to 1 MiB; stay well below it. */
 const MAX_RESULTS_OUTPUT_BYTES = 900 * 1024;
@@ -61307,7 +61307,7 @@ function runFigures(recording) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/markdown.js
+;// CONCATENATED MODULE: ./build/dist/src/report/markdown.js
 // Small Markdown/HTML building blocks for the job summary: escaping that GitHub's renderer
 // respects, fences that survive backticks in the content, and size-bounded sections.
 /** Escapes text for a Markdown table cell or inline HTML (pipes, angle brackets, newlines). */
@@ -61375,7 +61375,7 @@ class BoundedSection {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/report/summary.js
+;// CONCATENATED MODULE: ./build/dist/src/report/summary.js
 // The job summary (Markdown) of a run: headline, PLAY RECAP, task × host matrix, failures with
 // their stderr, diffs, slowest tasks. It must stay readable for hundreds of hosts and under
 // GitHub's 1 MiB step-summary limit: hosts with identical outcomes share one matrix column,
@@ -61711,7 +61711,7 @@ function shownPath(file, baseDir) {
     return relative.startsWith('..') || external_node_path_namespaceObject.isAbsolute(relative) ? file : relative;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/inputs.js
+;// CONCATENATED MODULE: ./build/dist/src/action/inputs.js
 // The one typed place that reads the action's inputs (action.yml). Every value is parsed and
 // validated here, before anything touches the cluster or downloads kubectl, and every mistake is
 // an InputError naming the input. Defaults live here too: the end-to-end tests (and a runner
@@ -62787,7 +62787,7 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/kubectl.js
+;// CONCATENATED MODULE: ./build/dist/src/action/kubectl.js
 // Locates or installs kubectl the setup-node way (tool cache → download → verify → cache), plus
 // what setup actions usually skip: the binary's sha256 is checked against the `.sha256` file the
 // release publishes next to it, and a mismatch is an error, never a warning.
@@ -62901,7 +62901,7 @@ async function clientVersion(binary) {
     return version;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/kubeconfig.js
+;// CONCATENATED MODULE: ./build/dist/src/action/kubeconfig.js
 // The kubeconfig of a run: the one given as content (plain or base64, decoded by inputs.ts) or one
 // built from server/token/CA. Its credentials are registered as secrets before anything is
 // logged, then it is written once, mode 0600, into the run's private directory in RUNNER_TEMP.
@@ -62977,7 +62977,7 @@ async function writeKubeconfig(runDir, text) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/log.js
+;// CONCATENATED MODULE: ./build/dist/src/action/log.js
 // The action's log around the console output: one collapsible group per play (per task at
 // verbosity >= 1, since GitHub groups do not nest), then annotations: an error per failed task
 // pointing at its file and line, a warning per unreachable outcome, warnings and deprecations.
@@ -63051,7 +63051,7 @@ function annotationPosition(position, workspace) {
     return { file: relative, startLine: position.line };
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/run-dir.js
+;// CONCATENATED MODULE: ./build/dist/src/action/run-dir.js
 // The run's private directory in RUNNER_TEMP (mode 0700): kubeconfig, inline playbook / tasks /
 // inventory files, and the reports. Its path is saved as state *before* anything is written, so
 // the post step removes it even when main fails half-way.
@@ -63077,7 +63077,7 @@ async function writePrivateFile(runDir, name, text) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/run-options.js
+;// CONCATENATED MODULE: ./build/dist/src/action/run-options.js
 // From validated inputs to the engine's RunOptions (src/context.ts). Inline content (playbook,
 // task list, inventory) becomes private files in the run directory, so the engine only ever
 // sees paths and its error messages can name a file and a line.
@@ -63187,7 +63187,7 @@ function isYamlInventory(text) {
         Object.values(value).every(group => group === null || (typeof group === 'object' && !Array.isArray(group))));
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/secrets.js
+;// CONCATENATED MODULE: ./build/dist/src/action/secrets.js
 // Every secret value the action learns (token, kubeconfig and the credentials inside it) is
 // registered here first: `core.setSecret` makes the runner mask it in the log, and the same list
 // scrubs the outputs, the job summary and the report files, which the runner does not mask.
@@ -63222,7 +63222,7 @@ class SecretRegistry {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/main.js
+;// CONCATENATED MODULE: ./build/dist/src/action/main.js
 // The action's main step: inputs → kubeconfig → kubectl → RunOptions → engine → outputs, reports,
 // job summary, annotations → exit per `fail-on`. The only place that calls core.setFailed.
 
@@ -63390,7 +63390,7 @@ function decideExit(outcome, recording, inputs, secrets) {
         setFailed(`kubectl-ansible: ${reason}`);
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/index.js
+;// CONCATENATED MODULE: ./build/dist/src/index.js
 
 void run();
 

@@ -31556,7 +31556,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/run-dir.js
+;// CONCATENATED MODULE: ./build/dist/src/action/run-dir.js
 // The run's private directory in RUNNER_TEMP (mode 0700): kubeconfig, inline playbook / tasks /
 // inventory files, and the reports. Its path is saved as state *before* anything is written, so
 // the post step removes it even when main fails half-way.
@@ -31582,7 +31582,7 @@ async function writePrivateFile(runDir, name, text) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/action/post.js
+;// CONCATENATED MODULE: ./build/dist/src/action/post.js
 // Post step: removes the run directory main created (kubeconfig, inline files, reports).
 // Cleanup must never fail a job, so every problem here is a warning.
 
@@ -31608,7 +31608,7 @@ async function post() {
     }
 }
 
-;// CONCATENATED MODULE: ./build/tsc-507/src/post.js
+;// CONCATENATED MODULE: ./build/dist/src/post.js
 
 void post();
 

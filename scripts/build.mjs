@@ -7,6 +7,7 @@
 // letting ncc compile TypeScript itself type-checks the whole program once per entry, which made
 // the build ten times slower.
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdir, rm, writeFile, chmod } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -16,8 +17,16 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outIndex = process.argv.indexOf('--out')
 const outDir = path.resolve(outIndex > 0 ? process.argv[outIndex + 1] : path.join(root, 'dist'))
 
-// Per-process folder inside the repo (so node_modules resolves): concurrent builds don't collide.
-const compiled = path.join(root, 'build', `tsc-${process.pid}`)
+// Compiled JavaScript goes inside the repo (so node_modules resolves), one folder per output
+// folder so that concurrent builds (test bundles) don't collide. Its path ends up in the bundle's
+// module comments, so dist/ always compiles through the same relative folder: the bundle must be
+// byte-identical wherever the repository is cloned.
+const defaultOut = path.join(root, 'dist')
+const compiled = path.join(
+  root,
+  'build',
+  outDir === defaultOut ? 'dist' : createHash('sha256').update(outDir).digest('hex').slice(0, 12)
+)
 const entries = [
   { source: 'src/index.js', output: 'index.js' },
   { source: 'src/post.js', output: 'post.js' },
