@@ -20,6 +20,11 @@ export function stdinOf(args: Record<string, unknown>): string | undefined {
   return args.stdin_add_newline ? `${args.stdin}\n` : args.stdin
 }
 
+/** What Ansible's command module returns when it is given nothing (or two things) to run. */
+export function usageFailure(msg: string): ModuleResult {
+  return { changed: false, failed: true, rc: 256, msg, stdout: '', stderr: '' }
+}
+
 export const command: ModuleDefinition = {
   name: 'command',
   freeForm: true,
@@ -29,24 +34,10 @@ export const command: ModuleDefinition = {
     const raw = args._raw_params as string | undefined
     const argv = args.argv as string[] | undefined
     if ((!raw || raw.trim() === '') && !argv?.length) {
-      return {
-        changed: false,
-        failed: true,
-        rc: 256,
-        msg: 'no command given',
-        stdout: '',
-        stderr: ''
-      }
+      return usageFailure('no command given')
     }
     if (raw && argv) {
-      return {
-        changed: false,
-        failed: true,
-        rc: 256,
-        msg: 'only command or argv can be given, not both',
-        stdout: '',
-        stderr: ''
-      }
+      return usageFailure('only command or argv can be given, not both')
     }
     let words: string[]
     try {

@@ -1,7 +1,7 @@
 // ansible.builtin.shell: the command module with _uses_shell — the string goes to
 // `executable -c` (default /bin/sh, so `$0` is what Ansible shows).
 import { runCommand } from './command-runner.js'
-import { commandArgs, stdinOf } from './command.js'
+import { commandArgs, stdinOf, usageFailure } from './command.js'
 import { shellQuote } from './remote.js'
 import type { ModuleDefinition, ModuleResult } from './types.js'
 
@@ -13,24 +13,10 @@ export const shell: ModuleDefinition = {
   async run(args, ctx): Promise<ModuleResult> {
     const raw = args._raw_params as string | undefined
     if (!raw || raw.trim() === '') {
-      return {
-        changed: false,
-        failed: true,
-        rc: 256,
-        msg: 'no command given',
-        stdout: '',
-        stderr: ''
-      }
+      return usageFailure('no command given')
     }
     if (args.argv) {
-      return {
-        changed: false,
-        failed: true,
-        rc: 256,
-        msg: 'only command or argv can be given, not both',
-        stdout: '',
-        stderr: ''
-      }
+      return usageFailure('only command or argv can be given, not both')
     }
     const executable = (args.executable as string | undefined) ?? ctx.shellExecutable ?? '/bin/sh'
     return runCommand(
