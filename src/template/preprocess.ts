@@ -24,6 +24,19 @@ export const UNDEFINED_GLOBAL = '__undefined_marker'
 export const PYTHON_FORMAT = '__py_format'
 /** Python methods minijinja's pycompat lacks, routed to a JS filter: `x.get(k)` -> `(x | __py_method('get', k))`. */
 export const PYTHON_METHOD = '__py_method'
+/** Methods that change their object in place: minijinja values are immutable, so these fail. */
+export const PYTHON_MUTATORS = [
+  'update',
+  'append',
+  'extend',
+  'insert',
+  'pop',
+  'remove',
+  'setdefault',
+  'clear',
+  'sort',
+  'reverse'
+]
 export const PYTHON_METHODS = new Set([
   'get',
   'format',
@@ -37,16 +50,7 @@ export const PYTHON_METHODS = new Set([
   'rpartition',
   'swapcase',
   'casefold',
-  'update',
-  'append',
-  'extend',
-  'insert',
-  'pop',
-  'remove',
-  'setdefault',
-  'clear',
-  'sort',
-  'reverse'
+  ...PYTHON_MUTATORS
 ])
 const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`
 const OUTPUT_VALUE = '__output_value'

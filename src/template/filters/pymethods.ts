@@ -2,23 +2,12 @@
 // preprocessor routes `x.get(k)` to `__py_method` and `'fmt' % args` to `__py_format`.
 import { defineFilter, defineFunction } from '../engine.js'
 import { TemplateError } from '../errors.js'
-import { PYTHON_FORMAT, PYTHON_METHOD } from '../preprocess.js'
+import { PYTHON_FORMAT, PYTHON_METHOD, PYTHON_MUTATORS } from '../preprocess.js'
 import { isPlainObject, pyEquals, pyStr, pyTypeName } from '../values.js'
 import { defined } from './common.js'
 import { pyPercentFormat } from './pyformat.js'
 
-const MUTATORS = new Set([
-  'update',
-  'append',
-  'extend',
-  'insert',
-  'pop',
-  'remove',
-  'setdefault',
-  'clear',
-  'sort',
-  'reverse'
-])
+const MUTATORS = new Set(PYTHON_MUTATORS)
 
 /** str.format with {} / {0} / {name} fields and {{ }} escapes (format specs are not supported). */
 function strFormat(format: string, args: unknown[], kwargs: Record<string, unknown>): string {
