@@ -135,6 +135,13 @@ export interface ConsoleOptions {
 }
 
 /** A listener printing the run like ansible-playbook's default callback. */
+/** A warning or deprecation as Ansible prints it on stderr (both output styles share it). */
+export function noticeText(event: { type: 'warning' | 'deprecation'; message: string }): string {
+  return event.type === 'warning'
+    ? formatWarning(event.message)
+    : `[DEPRECATION WARNING]: ${event.message}\n`
+}
+
 export function consoleReporter(options: ConsoleOptions): RunEventListener {
   const line = (text: string) => options.stdout(`${text}\n`)
   const verbose = (action: string) => options.verbosity > 0 || isDebug(action)
@@ -245,10 +252,8 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
         )
         break
       case 'warning':
-        options.stderr(formatWarning(event.message))
-        break
       case 'deprecation':
-        options.stderr(`[DEPRECATION WARNING]: ${event.message}\n`)
+        options.stderr(noticeText(event))
         break
       case 'playbook_end':
         // ansible-playbook stops without a recap when an error ends the run.

@@ -4,7 +4,7 @@
 // recap. A user running `adhoc -m shell -a hostname` wants to read the output, not a play.
 import type { RunEvent, RunEventListener } from '../executor/events.js'
 import { formatWarning } from '../inventory/warnings.js'
-import { cleanForDisplay, diffText, pythonJson } from './console.js'
+import { cleanForDisplay, diffText, noticeText, pythonJson } from './console.js'
 
 /** Modules whose result Ansible prints as raw text (C.MODULE_NO_JSON). */
 const RAW_OUTPUT = /^(ansible\.(builtin|legacy)\.)?(command|shell|raw)$/
@@ -59,10 +59,8 @@ export function minimalReporter(options: MinimalOptions): RunEventListener {
         options.stderr(formatWarning('No hosts matched, nothing to do'))
         break
       case 'warning':
-        options.stderr(formatWarning(event.message))
-        break
       case 'deprecation':
-        options.stderr(`[DEPRECATION WARNING]: ${event.message}\n`)
+        options.stderr(noticeText(event))
         break
       default:
         break
