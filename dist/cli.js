@@ -16611,6 +16611,10 @@ function stdinOf(args) {
         return undefined;
     return args.stdin_add_newline ? `${args.stdin}\n` : args.stdin;
 }
+/** What Ansible's command module returns when it is given nothing (or two things) to run. */
+function usageFailure(msg) {
+    return { changed: false, failed: true, rc: 256, msg, stdout: '', stderr: '' };
+}
 const command = {
     name: 'command',
     freeForm: true,
@@ -16620,24 +16624,10 @@ const command = {
         const raw = args._raw_params;
         const argv = args.argv;
         if ((!raw || raw.trim() === '') && !argv?.length) {
-            return {
-                changed: false,
-                failed: true,
-                rc: 256,
-                msg: 'no command given',
-                stdout: '',
-                stderr: ''
-            };
+            return usageFailure('no command given');
         }
         if (raw && argv) {
-            return {
-                changed: false,
-                failed: true,
-                rc: 256,
-                msg: 'only command or argv can be given, not both',
-                stdout: '',
-                stderr: ''
-            };
+            return usageFailure('only command or argv can be given, not both');
         }
         let words;
         try {
@@ -18782,24 +18772,10 @@ const shell = {
     async run(args, ctx) {
         const raw = args._raw_params;
         if (!raw || raw.trim() === '') {
-            return {
-                changed: false,
-                failed: true,
-                rc: 256,
-                msg: 'no command given',
-                stdout: '',
-                stderr: ''
-            };
+            return usageFailure('no command given');
         }
         if (args.argv) {
-            return {
-                changed: false,
-                failed: true,
-                rc: 256,
-                msg: 'only command or argv can be given, not both',
-                stdout: '',
-                stderr: ''
-            };
+            return usageFailure('only command or argv can be given, not both');
         }
         const executable = args.executable ?? ctx.shellExecutable ?? '/bin/sh';
         return runCommand({
@@ -20901,6 +20877,19 @@ const UNDEFINED_GLOBAL = '__undefined_marker';
 const PYTHON_FORMAT = '__py_format';
 /** Python methods minijinja's pycompat lacks, routed to a JS filter: `x.get(k)` -> `(x | __py_method('get', k))`. */
 const PYTHON_METHOD = '__py_method';
+/** Methods that change their object in place: minijinja values are immutable, so these fail. */
+const PYTHON_MUTATORS = [
+    'update',
+    'append',
+    'extend',
+    'insert',
+    'pop',
+    'remove',
+    'setdefault',
+    'clear',
+    'sort',
+    'reverse'
+];
 const PYTHON_METHODS = new Set([
     'get',
     'format',
@@ -20914,16 +20903,7 @@ const PYTHON_METHODS = new Set([
     'rpartition',
     'swapcase',
     'casefold',
-    'update',
-    'append',
-    'extend',
-    'insert',
-    'pop',
-    'remove',
-    'setdefault',
-    'clear',
-    'sort',
-    'reverse'
+    ...PYTHON_MUTATORS
 ]);
 const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`;
 const OUTPUT_VALUE = '__output_value';
@@ -22528,18 +22508,7 @@ function pyPercentFormat(format, args) {
 
 
 
-const MUTATORS = new Set([
-    'update',
-    'append',
-    'extend',
-    'insert',
-    'pop',
-    'remove',
-    'setdefault',
-    'clear',
-    'sort',
-    'reverse'
-]);
+const MUTATORS = new Set(PYTHON_MUTATORS);
 /** str.format with {} / {0} / {name} fields and {{ }} escapes (format specs are not supported). */
 function strFormat(format, args, kwargs) {
     let auto = 0;
@@ -26288,6 +26257,12 @@ function diffText(diff) {
     return text;
 }
 /** A listener printing the run like ansible-playbook's default callback. */
+/** A warning or deprecation as Ansible prints it on stderr (both output styles share it). */
+function noticeText(event) {
+    return event.type === 'warning'
+        ? formatWarning(event.message)
+        : `[DEPRECATION WARNING]: ${event.message}\n`;
+}
 function consoleReporter(options) {
     const line = (text) => options.stdout(`${text}\n`);
     const verbose = (action) => options.verbosity > 0 || isDebug(action);
@@ -26395,10 +26370,8 @@ function consoleReporter(options) {
                 line(`FAILED - RETRYING: [${event.host}]: ${event.taskName} (${event.retriesLeft} retries left).`);
                 break;
             case 'warning':
-                options.stderr(formatWarning(event.message));
-                break;
             case 'deprecation':
-                options.stderr(`[DEPRECATION WARNING]: ${event.message}\n`);
+                options.stderr(noticeText(event));
                 break;
             case 'playbook_end':
                 // ansible-playbook stops without a recap when an error ends the run.
@@ -26556,10 +26529,8 @@ function minimalReporter(options) {
                 options.stderr(formatWarning('No hosts matched, nothing to do'));
                 break;
             case 'warning':
-                options.stderr(formatWarning(event.message));
-                break;
             case 'deprecation':
-                options.stderr(`[DEPRECATION WARNING]: ${event.message}\n`);
+                options.stderr(noticeText(event));
                 break;
             default:
                 break;
