@@ -12,6 +12,14 @@ import type { Faults } from './types.js'
 
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io']
 
+/**
+ * How long the container runtime takes to report that the command is missing: tens of
+ * milliseconds in a real cluster (kubelet, CRI, runc). Answering at once also trips a race in
+ * some kubectl versions (seen with 1.33): kubectl reads frames before it has registered its
+ * streams and drops the status as "Unknown stream id 3".
+ */
+const RUNTIME_EXEC_FAILURE_MS = 50
+
 const STDIN = 0
 const STDOUT = 1
 const STDERR = 2
@@ -65,7 +73,7 @@ class ExecStream {
   start(sandbox: Sandbox, request: ExecRequest): void {
     const command = request.argv[0]
     if (sandbox.resolve(command) === null) {
-      void this.finish(commandNotFound(command))
+      setTimeout(() => void this.finish(commandNotFound(command)), RUNTIME_EXEC_FAILURE_MS)
       return
     }
     const remote = sandbox.exec(request.argv, request.tty)
