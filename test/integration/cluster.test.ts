@@ -289,9 +289,11 @@ describe('faults', () => {
     cluster.setFaults({ latencyMs: 300 })
     const slow = await kubectl(['exec', 'web-1', '--', 'true'])
     cluster.setFaults({ latencyMs: 0 })
-    // GET pod + exec upgrade + the exit status frame add 2.5 × 300 ms; allow for noise.
+    // GET pod + exec upgrade + the exit status frame add 2.5 × 300 ms. Only lower bounds hold
+    // on a loaded machine: a busy CPU can make the fast run as slow as the delayed one.
+    expect(fast.code).toBe(0)
     expect(slow.code).toBe(0)
-    expect(slow.ms - fast.ms).toBeGreaterThanOrEqual(600)
+    expect(slow.ms).toBeGreaterThanOrEqual(700)
   })
 
   it('limits bandwidth and delays the status frame', async () => {
