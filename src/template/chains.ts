@@ -2,7 +2,7 @@
 // them to name what was undefined, the way Ansible's errors do ('x' is undefined,
 // 'dict object' has no attribute 'y').
 import { lexTemplate, type Token } from './lexer.js'
-import { KEYWORDS, UNDEFINED_GLOBAL } from './preprocess.js'
+import { KEYWORDS, MUTABLE_GET, UNDEFINED_GLOBAL } from './preprocess.js'
 
 export interface Chain {
   /** Source of the root: a name or a __lazy_get(...).__value lookup. */
@@ -42,8 +42,8 @@ export function accessChains(expr: string): Chain[] {
     const token = tokens[i]
     const prev = tokens[i - 1]?.text
     if (token.type !== 'name' || prev === '.' || prev === '|' || prev === 'is') continue
-    if (KEYWORDS.has(token.text) || (token.text.startsWith('__') && token.text !== '__lazy_get'))
-      continue
+    const hookRoot = token.text === '__lazy_get' || token.text === MUTABLE_GET
+    if (KEYWORDS.has(token.text) || (token.text.startsWith('__') && !hookRoot)) continue
     if (prev === 'not' && tokens[i - 2]?.text === 'is') continue
     let end = i + 1
     const chain: Chain = { root: token.text, accessors: [], guarded: false }
@@ -53,6 +53,13 @@ export function accessChains(expr: string): Chain[] {
       // The call is followed by `.__value` (see preprocess.ts): both make the root.
       chain.root = text(i, close + 3)
       chain.lazy = { root: JSON.parse(tokens[i + 2].text) as string, keySource: text(i + 4, close) }
+      end = close + 3
+    } else if (token.text === MUTABLE_GET && tokens[i + 1]?.text === '(') {
+      // `__mut_get("l").__value` is the variable `l` read through the store (see mutation.ts).
+      const close = closing(i + 1)
+      if (close < 0) continue
+      chain.root = text(i, close + 3)
+      chain.rootName = JSON.parse(tokens[i + 2].text) as string
       end = close + 3
     } else if (tokens[i + 1]?.text === '(' || tokens[i + 1]?.text === '=') {
       continue

@@ -9,7 +9,17 @@
 //   host's variables rendered for hostvars[...]) also panics, so each nesting depth renders
 //   with its own Environment.
 import { Environment } from 'minijinja-js'
-import { KWARGS_MARKER, LAZY_VALUE_KEY, UNDEFINED_GLOBAL, type JsCallables } from './preprocess.js'
+import { MutableStore } from './mutation.js'
+import {
+  KWARGS_MARKER,
+  LAZY_VALUE_KEY,
+  MUTABLE_ASSIGN,
+  MUTABLE_CALL,
+  MUTABLE_GET,
+  MUTABLE_SET,
+  UNDEFINED_GLOBAL,
+  type JsCallables
+} from './preprocess.js'
 import { fromEngine, rememberKeyOrder } from './values.js'
 
 /** What `| default(__undefined_marker)` turns an undefined value into (see preprocess.ts). */
@@ -37,6 +47,8 @@ export interface RenderFrame {
   textResult?: string
   /** Resolved variables of this render, for callbacks that need them (lookup('vars'), hostvars). */
   context: CallContext
+  /** Variables the template changes in place (see mutation.ts); one store per render attempt. */
+  mutables?: MutableStore
 }
 
 /** What a JS filter, test or function can reach while a template renders. */
@@ -245,6 +257,50 @@ function registerHooks(env: Environment): void {
       const result = frame.context.lazyGet(root, fromEngine(key))
       rememberKeyOrder(result)
       return result === undefined ? {} : { [LAZY_VALUE_KEY]: result }
+    })
+  )
+  registerMutableHooks(env)
+}
+
+function mutablesOf(frame: RenderFrame): MutableStore {
+  if (!frame.mutables) throw new Error('a template changed a variable outside of a render')
+  return frame.mutables
+}
+
+/** The MutableStore behind `l.append(x)` and the reads of `l` (see preprocess.ts). */
+function registerMutableHooks(env: Environment): void {
+  env.addGlobal(MUTABLE_GET, (name: string) =>
+    guarded(frame => {
+      const value = mutablesOf(frame).get(name)
+      rememberKeyOrder(value)
+      return value === undefined ? {} : { [LAZY_VALUE_KEY]: value }
+    })
+  )
+  env.addGlobal(MUTABLE_SET, (...raw: unknown[]) =>
+    guarded(frame => {
+      const { args } = splitArguments(raw)
+      mutablesOf(frame).set(String(args[0]), args[1])
+    })
+  )
+  env.addGlobal(MUTABLE_ASSIGN, (...raw: unknown[]) =>
+    guarded(frame => {
+      const { args } = splitArguments(raw)
+      mutablesOf(frame).assign(String(args[0]), String(args[1]), args[2])
+    })
+  )
+  env.addGlobal(MUTABLE_CALL, (...raw: unknown[]) =>
+    guarded(frame => {
+      const { args, kwargs } = splitArguments(raw)
+      const [name, path, method, ...rest] = args
+      const result = mutablesOf(frame).call(
+        String(name),
+        path as unknown[],
+        String(method),
+        rest,
+        kwargs
+      )
+      rememberKeyOrder(result)
+      return result
     })
   )
 }

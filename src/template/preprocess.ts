@@ -12,6 +12,14 @@
 import { joinTokens, lexTemplate, matchingBracket, type Token } from './lexer.js'
 import { pyLiteralEval } from './literal.js'
 import { rememberKeyList } from './values.js'
+import {
+  MUTATOR_METHODS,
+  isVariableName,
+  mutatedVariables,
+  parseChain,
+  type ChainShape
+} from './mutation-scan.js'
+import { TemplateError } from './errors.js'
 
 export const KWARGS_MARKER = '__kwargs__'
 /**
@@ -24,19 +32,6 @@ export const UNDEFINED_GLOBAL = '__undefined_marker'
 export const PYTHON_FORMAT = '__py_format'
 /** Python methods minijinja's pycompat lacks, routed to a JS filter: `x.get(k)` -> `(x | __py_method('get', k))`. */
 export const PYTHON_METHOD = '__py_method'
-/** Methods that change their object in place: minijinja values are immutable, so these fail. */
-export const PYTHON_MUTATORS = [
-  'update',
-  'append',
-  'extend',
-  'insert',
-  'pop',
-  'remove',
-  'setdefault',
-  'clear',
-  'sort',
-  'reverse'
-]
 export const PYTHON_METHODS = new Set([
   'get',
   'format',
@@ -50,7 +45,7 @@ export const PYTHON_METHODS = new Set([
   'rpartition',
   'swapcase',
   'casefold',
-  ...PYTHON_MUTATORS
+  ...MUTATOR_METHODS
 ])
 const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`
 const OUTPUT_VALUE = '__output_value'
@@ -60,6 +55,11 @@ export const LAZY_ROOTS = new Set(['hostvars', 'vars'])
  * that a missing host is a real undefined (a JS function can only return none).
  */
 export const LAZY_VALUE_KEY = '__value'
+/** Hooks of the variables a template changes in place (see mutation.ts). */
+export const MUTABLE_GET = '__mut_get'
+export const MUTABLE_SET = '__mut_set'
+export const MUTABLE_ASSIGN = '__mut_assign'
+export const MUTABLE_CALL = '__mut_call'
 const LAZY_VALUE: Token[] = [
   { type: 'op', text: '.' },
   { type: 'name', text: LAZY_VALUE_KEY }
@@ -249,7 +249,54 @@ function operandEnd(tokens: Token[], start: number): number {
   }
 }
 
-function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
+/** `l.append(x)` / `d['k'].update(e)` on a variable the template changes in place. */
+function mutableCall(
+  tokens: Token[],
+  start: number,
+  shape: ChainShape,
+  callables: JsCallables,
+  mutable: ReadonlySet<string>
+): Token[] {
+  const method = shape.method as NonNullable<ChainShape['method']>
+  const path: Token[] = [op('[')]
+  shape.accessors.forEach((accessor, index) => {
+    if (index > 0) path.push(op(','))
+    if ('attribute' in accessor) path.push(str(accessor.attribute))
+    else
+      path.push(
+        op('('),
+        ...rewriteExpression(tokens.slice(accessor.open + 1, accessor.close), callables, mutable),
+        op(')')
+      )
+  })
+  path.push(op(']'))
+  const inner = rewriteExpression(tokens.slice(method.open + 1, method.close), callables, mutable)
+  const args = packArguments([
+    str(tokens[start].text),
+    op(','),
+    ...path,
+    op(','),
+    str(method.name),
+    ...(inner.some(t => t.type !== 'ws') ? [op(','), ...inner] : [])
+  ])
+  return [name(MUTABLE_CALL), op('('), ...args, op(')')]
+}
+
+/** A receiver that is a list or dict literal: changing it in place only yields the method's result. */
+function isLiteralReceiver(receiver: Token[]): boolean {
+  const significantTokens = receiver.filter(token => token.type !== 'ws')
+  return (
+    significantTokens.length > 0 &&
+    (significantTokens[0].text === '[' || significantTokens[0].text === '{') &&
+    matchingBracket(significantTokens, 0) === significantTokens.length - 1
+  )
+}
+
+function rewriteExpression(
+  tokens: Token[],
+  callables: JsCallables,
+  mutable: ReadonlySet<string>
+): Token[] {
   const out: Token[] = []
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]
@@ -260,7 +307,7 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
       if (end > i + 1) {
         const formatIndex = out.map(t => t.type !== 'ws').lastIndexOf(true)
         const format = out.splice(formatIndex)
-        const right = rewriteExpression(tokens.slice(i + 1, end), callables)
+        const right = rewriteExpression(tokens.slice(i + 1, end), callables, mutable)
         out.push(
           name(PYTHON_FORMAT),
           op('('),
@@ -275,6 +322,14 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
       out.push(token)
       continue
     }
+    if (mutable.has(token.text) && isVariableName(tokens, i)) {
+      const shape = parseChain(tokens, i)
+      if (shape.method) {
+        out.push(...mutableCall(tokens, i, shape, callables, mutable))
+        i = shape.method.close
+      } else out.push(name(MUTABLE_GET), op('('), str(token.text), op(')'), ...LAZY_VALUE)
+      continue
+    }
     const role = nameRole(tokens, i)
     if (role === 'attribute' && next?.text === '(' && PYTHON_METHODS.has(token.text)) {
       const close = matchingBracket(tokens, nextIndex)
@@ -282,7 +337,13 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
       const start = receiverStart(out, dot)
       if (close > 0 && start >= 0) {
         const receiver = out.splice(start).slice(0, dot - start)
-        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
+        if (MUTATOR_METHODS.has(token.text) && !isLiteralReceiver(receiver)) {
+          throw new TemplateError(
+            `changing ${joinTokens(receiver).trim()} in place (.${token.text}()) is not supported: ` +
+              'only variables (x.append(...), x.k.update(...)) and literals can be changed'
+          )
+        }
+        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables, mutable)
         const args = packArguments([
           str(token.text),
           ...(inner.some(t => t.type !== 'ws') ? [op(','), ...inner] : [])
@@ -311,7 +372,7 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
       if (next.text === '[') {
         const close = matchingBracket(tokens, nextIndex)
         if (close > 0) {
-          const key = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
+          const key = rewriteExpression(tokens.slice(nextIndex + 1, close), callables, mutable)
           out.push(
             name('__lazy_get'),
             op('('),
@@ -373,7 +434,7 @@ function rewriteExpression(tokens: Token[], callables: JsCallables): Token[] {
     if (isJsCall) {
       const close = matchingBracket(tokens, nextIndex)
       if (close > 0) {
-        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables)
+        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables, mutable)
         out.push(token, op('('), ...packArguments(inner), op(')'))
         i = close
         continue
@@ -457,13 +518,50 @@ function wrapped(tokens: Token[], slot: number, filter: string): string {
   return ` (${joinTokens(tokens)}) | ${UNDEFINED_GUARD} | ${filter}(${slot}) `
 }
 
+/**
+ * `{% set l = e %}` / `{% set ns.a = e %}` of a variable changed in place: the new value goes to
+ * the MutableStore (`{% do __mut_set("l", e) %}`), or null when the statement is another one.
+ */
+function mutableAssignment(
+  tokens: Token[],
+  callables: JsCallables,
+  mutable: ReadonlySet<string>
+): Token[] | null {
+  const at = (from: number): number => tokens.findIndex((t, i) => i > from && t.type !== 'ws')
+  const tag = at(-1)
+  const target = at(tag)
+  if (tokens[tag]?.text !== 'set' || !mutable.has(tokens[target]?.text ?? '')) return null
+  let equals = at(target)
+  let hook = MUTABLE_SET
+  const head: Token[] = [str(tokens[target].text)]
+  if (tokens[equals]?.text === '.' && tokens[at(equals)]?.type === 'name') {
+    hook = MUTABLE_ASSIGN
+    head.push(op(','), str(tokens[at(equals)].text))
+    equals = at(at(equals))
+  }
+  if (tokens[equals]?.text !== '=') return null
+  const value = rewriteExpression(tokens.slice(equals + 1), callables, mutable)
+  return [
+    { type: 'ws', text: ' ' },
+    name('do'),
+    { type: 'ws', text: ' ' },
+    name(hook),
+    op('('),
+    ...packArguments([...head, op(','), ...value]),
+    op(')'),
+    { type: 'ws', text: ' ' }
+  ]
+}
+
 export function prepareTemplate(
   source: string,
   options: { escapeBackslashes: boolean; callables: JsCallables }
 ): PreparedTemplate {
   const regions = lexTemplate(source)
+  const mutable = mutatedVariables(regions)
   const slots: Slot[] = []
-  const names = new Set<string>()
+  // Variables changed in place are read through the store, which starts from their values.
+  const names = new Set<string>(mutable)
   const locals = new Set<string>()
   let code = ''
   for (const region of regions) {
@@ -478,7 +576,15 @@ export function prepareTemplate(
       )
     }
     rememberLiteralKeyOrders(tokens)
-    tokens = rewriteExpression(tokens, options.callables)
+    const assignment =
+      region.kind === 'statement' ? mutableAssignment(tokens, options.callables, mutable) : null
+    if (assignment) {
+      collectNames(assignment, names, true)
+      collectLocals('set', tokens, locals)
+      code += `${region.open}${joinTokens(assignment)}${region.close}`
+      continue
+    }
+    tokens = rewriteExpression(tokens, options.callables, mutable)
     if (region.kind === 'output') {
       collectNames(tokens, names, false)
       slots.push({ expr: joinTokens(tokens) })

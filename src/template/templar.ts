@@ -14,6 +14,7 @@ import {
 } from './engine.js'
 import { ConditionalError, TemplateError, UndefinedVariableError } from './errors.js'
 import { LazyMapping } from './lazy.js'
+import { MutableStore } from './mutation.js'
 import { NOT_LITERAL, pyLiteralEval } from './literal.js'
 import { OMIT_TOKEN } from './omit.js'
 import { prepareTemplate, type PreparedTemplate } from './preprocess.js'
@@ -247,6 +248,7 @@ export class Templar {
       frame.error = undefined
       frame.undefinedSlot = undefined
       frame.captured = undefined
+      frame.mutables = new MutableStore(name => context[name])
       let engineError: unknown
       try {
         output = renderCode({ code: template.code, settings, context, frame })

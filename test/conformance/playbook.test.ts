@@ -316,7 +316,6 @@ const templatingCases = readdirSync(path.join(corpusDir, 'templating'))
  */
 const templarDivergences = new Set([
   'dict_items_attr_access.json',
-  'dict_update_in_set.json',
   'type_debug.json'
 ])
 

@@ -32,7 +32,6 @@ interface TemplatingCase {
  */
 const KNOWN_DIVERGENCES: Record<string, string> = {
   dict_items_attr_access: "`d.items` is the key 'items' in minijinja, a bound method in Python",
-  dict_update_in_set: 'minijinja values are immutable: dict.update() is refused with a clear error',
   type_debug: 'JS numbers lose the float type of 1.0 when they reach a JS filter'
 }
 

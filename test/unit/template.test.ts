@@ -211,10 +211,10 @@ describe('errors', () => {
     )
   })
 
-  it('refuses in-place changes with a clear message', () => {
-    expect(failure(() => templar.template("{{ d.update({'b': 2}) }}", { d: {} })).message).toMatch(
-      /^dict\.update\(\) changes a value in place/
-    )
+  it('refuses in-place changes it cannot follow with a clear message', () => {
+    expect(
+      failure(() => templar.template("{{ (d or {}).update({'b': 2}) }}", { d: {} })).message
+    ).toMatch(/^changing \(d or \{\}\) in place \(\.update\(\)\) is not supported/)
   })
 
   it('keeps working after a filter failed (a JS exception never reaches the wasm engine)', () => {

@@ -2,12 +2,12 @@
 // preprocessor routes `x.get(k)` to `__py_method` and `'fmt' % args` to `__py_format`.
 import { defineFilter, defineFunction } from '../engine.js'
 import { TemplateError } from '../errors.js'
-import { PYTHON_FORMAT, PYTHON_METHOD, PYTHON_MUTATORS } from '../preprocess.js'
+import { MUTATOR_METHODS } from '../mutation-scan.js'
+import { applyMutator } from '../mutation.js'
+import { PYTHON_FORMAT, PYTHON_METHOD } from '../preprocess.js'
 import { isPlainObject, pyEquals, pyStr, pyTypeName } from '../values.js'
 import { defined } from './common.js'
 import { pyPercentFormat } from './pyformat.js'
-
-const MUTATORS = new Set(PYTHON_MUTATORS)
 
 /** str.format with {} / {0} / {name} fields and {{ }} escapes (format specs are not supported). */
 function strFormat(format: string, args: unknown[], kwargs: Record<string, unknown>): string {
@@ -41,12 +41,8 @@ function callMethod(
   kwargs: Record<string, unknown>
 ): unknown {
   const typeName = Array.isArray(receiver) ? 'list' : pyTypeName(receiver)
-  if (MUTATORS.has(method)) {
-    throw new TemplateError(
-      `${typeName}.${method}() changes a value in place, which templates cannot do here: ` +
-        'build a new value with filters (combine, union, ...) or a namespace()'
-    )
-  }
+  // The preprocessor sends only literals here (`[1].append(2)`): a copy is changed.
+  if (MUTATOR_METHODS.has(method)) return applyMutator(receiver, method, args, kwargs)
   if (method === 'get' && isPlainObject(receiver)) {
     const key = pyStr(args[0])
     return key in receiver ? receiver[key] : (args[1] ?? null)
