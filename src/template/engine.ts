@@ -10,6 +10,7 @@
 //   with its own Environment.
 import { Environment } from 'minijinja-js'
 import { MutableStore } from './mutation.js'
+import { pythonLookup } from './pyattrs.js'
 import {
   KWARGS_MARKER,
   LAZY_VALUE_KEY,
@@ -17,6 +18,8 @@ import {
   MUTABLE_CALL,
   MUTABLE_GET,
   MUTABLE_SET,
+  PYTHON_ATTRIBUTE,
+  PYTHON_ITEM,
   UNDEFINED_GLOBAL,
   type JsCallables
 } from './preprocess.js'
@@ -49,6 +52,8 @@ export interface RenderFrame {
   context: CallContext
   /** Variables the template changes in place (see mutation.ts); one store per render attempt. */
   mutables?: MutableStore
+  /** Why the last `d.items`-style lookup found nothing ('str object' has no attribute ...). */
+  attributeMiss?: string
 }
 
 /** What a JS filter, test or function can reach while a template renders. */
@@ -260,6 +265,18 @@ function registerHooks(env: Environment): void {
     })
   )
   registerMutableHooks(env)
+  const lookup = (itemFirst: boolean) => (receiver: unknown, attribute: string) =>
+    guarded(frame => {
+      const found = pythonLookup(fromGuarded(receiver), attribute, itemFirst)
+      if (found.found) {
+        rememberKeyOrder(found.value)
+        return { [LAZY_VALUE_KEY]: found.value }
+      }
+      if (found.miss) frame.attributeMiss = found.miss
+      return {}
+    })
+  env.addGlobal(PYTHON_ATTRIBUTE, lookup(false))
+  env.addGlobal(PYTHON_ITEM, lookup(true))
 }
 
 function mutablesOf(frame: RenderFrame): MutableStore {

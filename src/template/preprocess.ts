@@ -9,7 +9,7 @@
 //   into every render;
 // - backslashes in string literals inside {{ }} are doubled, as Ansible 2.14 does.
 // It also lists the variable names the template may read, so only those are resolved.
-import { joinTokens, lexTemplate, matchingBracket, type Token } from './lexer.js'
+import { joinTokens, lexTemplate, matchingBracket, type Region, type Token } from './lexer.js'
 import { pyLiteralEval } from './literal.js'
 import { rememberKeyList } from './values.js'
 import {
@@ -20,6 +20,7 @@ import {
   type ChainShape
 } from './mutation-scan.js'
 import { TemplateError } from './errors.js'
+import { BUILTIN_METHOD_NAMES } from './pyattrs.js'
 
 export const KWARGS_MARKER = '__kwargs__'
 /**
@@ -60,6 +61,9 @@ export const MUTABLE_GET = '__mut_get'
 export const MUTABLE_SET = '__mut_set'
 export const MUTABLE_ASSIGN = '__mut_assign'
 export const MUTABLE_CALL = '__mut_call'
+/** `d.items` / `d['items']` for names of Python's built-in methods (see pyattrs.ts). */
+export const PYTHON_ATTRIBUTE = '__py_attr'
+export const PYTHON_ITEM = '__py_item'
 const LAZY_VALUE: Token[] = [
   { type: 'op', text: '.' },
   { type: 'name', text: LAZY_VALUE_KEY }
@@ -249,13 +253,20 @@ function operandEnd(tokens: Token[], start: number): number {
   }
 }
 
+interface RewriteContext {
+  callables: JsCallables
+  /** Variables the template changes in place (see mutation-scan.ts). */
+  mutable: ReadonlySet<string>
+  /** Variables set to a namespace(): their attributes are never dict methods. */
+  namespaces: ReadonlySet<string>
+}
+
 /** `l.append(x)` / `d['k'].update(e)` on a variable the template changes in place. */
 function mutableCall(
   tokens: Token[],
   start: number,
   shape: ChainShape,
-  callables: JsCallables,
-  mutable: ReadonlySet<string>
+  context: RewriteContext
 ): Token[] {
   const method = shape.method as NonNullable<ChainShape['method']>
   const path: Token[] = [op('[')]
@@ -265,12 +276,12 @@ function mutableCall(
     else
       path.push(
         op('('),
-        ...rewriteExpression(tokens.slice(accessor.open + 1, accessor.close), callables, mutable),
+        ...rewriteExpression(tokens.slice(accessor.open + 1, accessor.close), context),
         op(')')
       )
   })
   path.push(op(']'))
-  const inner = rewriteExpression(tokens.slice(method.open + 1, method.close), callables, mutable)
+  const inner = rewriteExpression(tokens.slice(method.open + 1, method.close), context)
   const args = packArguments([
     str(tokens[start].text),
     op(','),
@@ -292,11 +303,47 @@ function isLiteralReceiver(receiver: Token[]): boolean {
   )
 }
 
-function rewriteExpression(
-  tokens: Token[],
-  callables: JsCallables,
-  mutable: ReadonlySet<string>
-): Token[] {
+/** Variables set to a namespace() anywhere in the template. */
+function namespaceVariables(regions: Region[]): Set<string> {
+  const found = new Set<string>()
+  for (const region of regions) {
+    if (region.kind !== 'statement') continue
+    const body = region.tokens.filter(token => token.type !== 'ws')
+    if (body[0]?.text === 'set' && body[2]?.text === '=' && body[3]?.text === 'namespace')
+      found.add(body[1].text)
+  }
+  return found
+}
+
+/**
+ * The receiver before the `.` or `[` at `index` is `loop` or a namespace: their attributes
+ * are their own, never Python methods.
+ */
+function hasOwnAttributes(tokens: Token[], index: number, context: RewriteContext): boolean {
+  const receiverEnd = significantIndex(tokens, index, -1)
+  const receiver = tokens[receiverEnd]
+  if (receiver?.type !== 'name' || tokens[significantIndex(tokens, receiverEnd, -1)]?.text === '.')
+    return false
+  return receiver.text === 'loop' || context.namespaces.has(receiver.text)
+}
+
+/** Replaces the receiver at the end of `out` by `hook(receiver, "name").__value`; false if there is none. */
+function routeLookup(
+  out: Token[],
+  hook: string,
+  attribute: string,
+  operatorIndex: number
+): boolean {
+  const start = receiverStart(out, operatorIndex)
+  if (start < 0) return false
+  const receiver = out.splice(start).slice(0, operatorIndex - start)
+  out.push(name(hook), op('('), ...guardedArgument(receiver), op(','), str(attribute), op(')'))
+  out.push(...LAZY_VALUE)
+  return true
+}
+
+function rewriteExpression(tokens: Token[], context: RewriteContext): Token[] {
+  const { callables, mutable } = context
   const out: Token[] = []
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]
@@ -307,7 +354,7 @@ function rewriteExpression(
       if (end > i + 1) {
         const formatIndex = out.map(t => t.type !== 'ws').lastIndexOf(true)
         const format = out.splice(formatIndex)
-        const right = rewriteExpression(tokens.slice(i + 1, end), callables, mutable)
+        const right = rewriteExpression(tokens.slice(i + 1, end), context)
         out.push(
           name(PYTHON_FORMAT),
           op('('),
@@ -318,6 +365,26 @@ function rewriteExpression(
         continue
       }
     }
+    if (token.type === 'op' && token.text === '[' && !hasOwnAttributes(tokens, i, context)) {
+      const close = matchingBracket(tokens, i)
+      const inner = tokens.slice(i + 1, close).filter(t => t.type !== 'ws')
+      const key =
+        inner.length === 1 && inner[0].type === 'str' ? pyLiteralEval(inner[0].text) : null
+      const before = lastSignificant(out)
+      const isSubscript =
+        before !== undefined &&
+        (before.type === 'name' || before.type === 'str' || ')]'.includes(before.text)) &&
+        !KEYWORDS.has(before.text)
+      if (
+        isSubscript &&
+        typeof key === 'string' &&
+        BUILTIN_METHOD_NAMES.has(key) &&
+        routeLookup(out, PYTHON_ITEM, key, out.length)
+      ) {
+        i = close
+        continue
+      }
+    }
     if (token.type !== 'name') {
       out.push(token)
       continue
@@ -325,7 +392,7 @@ function rewriteExpression(
     if (mutable.has(token.text) && isVariableName(tokens, i)) {
       const shape = parseChain(tokens, i)
       if (shape.method) {
-        out.push(...mutableCall(tokens, i, shape, callables, mutable))
+        out.push(...mutableCall(tokens, i, shape, context))
         i = shape.method.close
       } else out.push(name(MUTABLE_GET), op('('), str(token.text), op(')'), ...LAZY_VALUE)
       continue
@@ -343,7 +410,7 @@ function rewriteExpression(
               'only variables (x.append(...), x.k.update(...)) and literals can be changed'
           )
         }
-        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables, mutable)
+        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), context)
         const args = packArguments([
           str(token.text),
           ...(inner.some(t => t.type !== 'ws') ? [op(','), ...inner] : [])
@@ -364,6 +431,20 @@ function rewriteExpression(
       }
     }
     if (
+      role === 'attribute' &&
+      next?.text !== '(' &&
+      BUILTIN_METHOD_NAMES.has(token.text) &&
+      !hasOwnAttributes(tokens, significantIndex(tokens, i, -1), context) &&
+      routeLookup(
+        out,
+        PYTHON_ATTRIBUTE,
+        token.text,
+        out.map(t => t.type !== 'ws').lastIndexOf(true)
+      )
+    ) {
+      continue
+    }
+    if (
       role === 'variable' &&
       LAZY_ROOTS.has(token.text) &&
       next &&
@@ -372,7 +453,7 @@ function rewriteExpression(
       if (next.text === '[') {
         const close = matchingBracket(tokens, nextIndex)
         if (close > 0) {
-          const key = rewriteExpression(tokens.slice(nextIndex + 1, close), callables, mutable)
+          const key = rewriteExpression(tokens.slice(nextIndex + 1, close), context)
           out.push(
             name('__lazy_get'),
             op('('),
@@ -434,7 +515,7 @@ function rewriteExpression(
     if (isJsCall) {
       const close = matchingBracket(tokens, nextIndex)
       if (close > 0) {
-        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables, mutable)
+        const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), context)
         out.push(token, op('('), ...packArguments(inner), op(')'))
         i = close
         continue
@@ -522,11 +603,8 @@ function wrapped(tokens: Token[], slot: number, filter: string): string {
  * `{% set l = e %}` / `{% set ns.a = e %}` of a variable changed in place: the new value goes to
  * the MutableStore (`{% do __mut_set("l", e) %}`), or null when the statement is another one.
  */
-function mutableAssignment(
-  tokens: Token[],
-  callables: JsCallables,
-  mutable: ReadonlySet<string>
-): Token[] | null {
+function mutableAssignment(tokens: Token[], context: RewriteContext): Token[] | null {
+  const { mutable } = context
   const at = (from: number): number => tokens.findIndex((t, i) => i > from && t.type !== 'ws')
   const tag = at(-1)
   const target = at(tag)
@@ -540,7 +618,7 @@ function mutableAssignment(
     equals = at(at(equals))
   }
   if (tokens[equals]?.text !== '=') return null
-  const value = rewriteExpression(tokens.slice(equals + 1), callables, mutable)
+  const value = rewriteExpression(tokens.slice(equals + 1), context)
   return [
     { type: 'ws', text: ' ' },
     name('do'),
@@ -559,6 +637,11 @@ export function prepareTemplate(
 ): PreparedTemplate {
   const regions = lexTemplate(source)
   const mutable = mutatedVariables(regions)
+  const context: RewriteContext = {
+    callables: options.callables,
+    mutable,
+    namespaces: namespaceVariables(regions)
+  }
   const slots: Slot[] = []
   // Variables changed in place are read through the store, which starts from their values.
   const names = new Set<string>(mutable)
@@ -576,15 +659,14 @@ export function prepareTemplate(
       )
     }
     rememberLiteralKeyOrders(tokens)
-    const assignment =
-      region.kind === 'statement' ? mutableAssignment(tokens, options.callables, mutable) : null
+    const assignment = region.kind === 'statement' ? mutableAssignment(tokens, context) : null
     if (assignment) {
       collectNames(assignment, names, true)
       collectLocals('set', tokens, locals)
       code += `${region.open}${joinTokens(assignment)}${region.close}`
       continue
     }
-    tokens = rewriteExpression(tokens, options.callables, mutable)
+    tokens = rewriteExpression(tokens, context)
     if (region.kind === 'output') {
       collectNames(tokens, names, false)
       slots.push({ expr: joinTokens(tokens) })

@@ -249,6 +249,7 @@ export class Templar {
       frame.undefinedSlot = undefined
       frame.captured = undefined
       frame.mutables = new MutableStore(name => context[name])
+      frame.attributeMiss = undefined
       let engineError: unknown
       try {
         output = renderCode({ code: template.code, settings, context, frame })
@@ -267,6 +268,7 @@ export class Templar {
           frame
         )
         if (undefinedError) throw undefinedError
+        if (frame.attributeMiss) throw new UndefinedVariableError(frame.attributeMiss)
         frame.allowUndefined.add(frame.undefinedSlot)
         continue
       }
