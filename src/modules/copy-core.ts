@@ -13,7 +13,6 @@ import {
 import { formatMode, resolveMode, ModeError } from './mode.js'
 import {
   dirname,
-  md5Hex,
   probeWithIdentity,
   sha1Hex,
   shellQuote,
@@ -22,13 +21,20 @@ import {
   type PathInfo
 } from './remote.js'
 import type { ModuleContext, ModuleResult } from './types.js'
+import {
+  putInput,
+  sourceBytes,
+  sourceDigests,
+  sourceSize,
+  type WriteSource
+} from './write-source.js'
 
 /** Ansible's C.MAX_FILE_SIZE_FOR_DIFF. */
 const MAX_DIFF_SIZE = 104448
 const NEW_FILE_MODE = 0o644
 
 export interface WriteRequest {
-  data: Buffer
+  source: WriteSource
   /** Path relative to a directory destination (basename for single files). */
   sourceRel: string
   /** Destination as given (a trailing / means "directory"). */
@@ -55,6 +61,14 @@ function looksBinary(data: Buffer): boolean {
   return data.subarray(0, 8192).includes(0)
 }
 
+/** Ansible's copy action reads the source for the diff only below the size limit. */
+async function sourceDiff(request: WriteRequest): Promise<Record<string, unknown>> {
+  if (sourceSize(request.source) > MAX_DIFF_SIZE) return { src_larger: MAX_DIFF_SIZE }
+  const data = await sourceBytes(request.source)
+  if (data.includes(0)) return { src_binary: 1 }
+  return { after_header: request.afterHeader, after: data.toString('utf8') }
+}
+
 async function diffEntry(
   ctx: ModuleContext,
   destFile: string,
@@ -72,13 +86,7 @@ async function diffEntry(
       diff.before = before.toString('utf8')
     }
   }
-  if (request.data.length > MAX_DIFF_SIZE) diff.src_larger = MAX_DIFF_SIZE
-  else if (request.data.includes(0)) diff.src_binary = 1
-  else {
-    diff.after_header = request.afterHeader
-    diff.after = request.data.toString('utf8')
-  }
-  return diff
+  return { ...diff, ...(await sourceDiff(request)) }
 }
 
 function requestedMode(request: WriteRequest): unknown {
@@ -121,9 +129,12 @@ export async function writeRemoteFile(
   }
   if (info.exists && !force) return null
 
-  const localChecksum = sha1Hex(request.data)
-  if (info.type === 'file' && info.checksumUnavailable) {
-    // No sha1sum on the host: hash its copy here (one extra read, only on such images).
+  const size = sourceSize(request.source)
+  const digests = await sourceDigests(request.source)
+  const localChecksum = digests.sha1
+  if (info.type === 'file' && info.checksumUnavailable && info.size === size) {
+    // No sha1sum on the host: hash its copy here (one extra read, only on such images, and
+    // only when the sizes agree: a file of another size differs anyway).
     const existing = await ctx.connection.read(destFile)
     if (existing) info.checksum = sha1Hex(existing)
   }
@@ -201,7 +212,7 @@ export async function writeRemoteFile(
   const target = validate
     ? `${dirname(destFile)}/.ansible-tmp-${randomBytes(6).toString('hex')}`
     : destFile
-  await ctx.connection.put(request.data, target, { mode: formatMode(finalMode) })
+  await ctx.connection.put(putInput(request.source), target, { mode: formatMode(finalMode) })
   const post: string[] = []
   if (validate) {
     if (!validate.includes('%s')) {
@@ -235,7 +246,7 @@ export async function writeRemoteFile(
     targetExists: true,
     type: 'file',
     mode: finalMode,
-    size: request.data.length,
+    size,
     nlink: 1,
     uid: info.exists ? info.uid : identity?.uid,
     gid: info.exists ? info.gid : identity?.gid,
@@ -245,7 +256,7 @@ export async function writeRemoteFile(
   const fields = pathInfoFields(finalInfo)
   return {
     dest: destFile,
-    md5sum: md5Hex(request.data),
+    md5sum: digests.md5,
     checksum: localChecksum,
     changed: true,
     ...(backupFile ? { backup_file: backupFile } : {}),

@@ -82,7 +82,7 @@ export const copy: ModuleDefinition = {
       const text =
         typeof content === 'object' && content !== null ? pythonJsonDumps(content) : String(content)
       const result = await writeRemoteFile(ctx, {
-        data: Buffer.from(text, 'utf8'),
+        source: { data: Buffer.from(text, 'utf8') },
         sourceRel: basename(dest),
         dest,
         afterHeader: `${dest} (content)`,
@@ -99,7 +99,7 @@ export const copy: ModuleDefinition = {
     const localInfo = await fs.stat(localPath)
     if (!localInfo.isDirectory()) {
       const result = await writeRemoteFile(ctx, {
-        data: await fs.readFile(localPath),
+        source: { file: localPath, size: localInfo.size },
         sourceRel: basename(localPath),
         dest,
         afterHeader: localPath,
@@ -117,7 +117,7 @@ export const copy: ModuleDefinition = {
     for (const file of tree.files) {
       const info = await fs.stat(file.full)
       const result = await writeRemoteFile(ctx, {
-        data: await fs.readFile(file.full),
+        source: { file: file.full, size: info.size },
         sourceRel: file.rel,
         dest,
         afterHeader: file.full,

@@ -1,24 +1,14 @@
 // ansible.builtin.fetch: a remote file to the runner, under dest/<host>/<path> unless flat.
 // One probe (exists + sha1), then a verified fetch only when the local copy differs.
-import { createHash } from 'node:crypto'
-import { createReadStream, promises as fs } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { probePath } from './remote.js'
 import type { ModuleDefinition, ModuleResult } from './types.js'
+import { fileDigests, type Digests } from './write-source.js'
 
-/** sha1 and md5 of a local file, streamed: fetched files can be far larger than memory allows. */
-async function localChecksum(file: string): Promise<{ sha1: string; md5: string } | null> {
-  const sha1 = createHash('sha1')
-  const md5 = createHash('md5')
-  try {
-    for await (const chunk of createReadStream(file)) {
-      sha1.update(chunk as Buffer)
-      md5.update(chunk as Buffer)
-    }
-  } catch {
-    return null
-  }
-  return { sha1: sha1.digest('hex'), md5: md5.digest('hex') }
+/** Sums of the local copy, streamed (fetched files can be far larger than memory); null if none. */
+async function localChecksum(file: string): Promise<Digests | null> {
+  return fileDigests(file).catch(() => null)
 }
 
 export const fetch: ModuleDefinition = {

@@ -117,7 +117,7 @@ export const template: ModuleDefinition = {
     })
     const output = newline === '\n' ? rendered : rendered.replace(/\r\n|\r|\n/g, newline)
     const result = await writeRemoteFile(ctx, {
-      data: Buffer.from(output, 'utf8'),
+      source: { data: Buffer.from(output, 'utf8') },
       sourceRel: basename(found),
       dest,
       afterHeader: found,
