@@ -1,14 +1,34 @@
 // ansible.builtin.file: state file/directory/touch/absent/link/hard, mode/owner/group, recurse.
-// One probe to decide, one batched exec to act, one probe for the returned path info.
+// The common cases take one round trip: the first request probes the path, does what the state
+// asks when the path is as expected (first-look.ts) and probes it again; the result is then
+// decided here from those probes, exactly as if each step had been its own request. Only what
+// the shell step could not do (symbolic modes, owner changes, unusual paths) costs a second one.
 import {
   AttributeError,
   applyCommands,
+  pathInfoFields,
   planAttributes,
   stateOf,
   withPathInfo,
+  type AttributeRequest,
   type FileDiff
 } from './file-attrs.js'
-import { basename, dirname, probePath, probePaths, shellQuote, type PathInfo } from './remote.js'
+import {
+  firstLook,
+  parseWalkLine,
+  probedOnly,
+  type FirstLook,
+  type WalkEntry
+} from './file-first-look.js'
+import {
+  basename,
+  dirname,
+  probePath,
+  probePaths,
+  ProbeScript,
+  shellQuote,
+  type PathInfo
+} from './remote.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js'
 
 export const fileCommonArgs = {
@@ -51,25 +71,11 @@ async function walkTree(
 ): Promise<{ entries: WalkEntry[]; content: PathContent }> {
   const script = `find ${shellQuote(path)} -mindepth 1 | while IFS= read -r f; do stat -c '%f %u %g %U %G %n' "$f"; done`
   const listing = await ctx.connection.exec(script, { idempotent: true })
-  const entries: WalkEntry[] = listing.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map(line => {
-      const [rawHex, uid, gid, owner, group, ...nameParts] = line.split(' ')
-      const rawMode = parseInt(rawHex, 16)
-      const format = rawMode & 0o170000
-      const type = format === 0o040000 ? 'directory' : format === 0o120000 ? 'link' : 'file'
-      return {
-        path: nameParts.join(' '),
-        rawMode,
-        mode: rawMode & 0o7777,
-        type,
-        uid: +uid,
-        gid: +gid,
-        owner,
-        group
-      }
-    })
+  const entries = listing.stdout.split('\n').filter(Boolean).map(parseWalkLine)
+  return { entries, content: pathContent(path, entries) }
+}
+
+function pathContent(path: string, entries: WalkEntry[]): PathContent {
   const byParent = new Map<string, WalkEntry[]>()
   for (const entry of entries) {
     const parent = dirname(entry.path)
@@ -86,18 +92,7 @@ async function walkTree(
     for (const child of dirs) visit(child.path)
   }
   visit(path.replace(/\/+$/, ''))
-  return { entries, content }
-}
-
-interface WalkEntry {
-  path: string
-  rawMode: number
-  mode: number
-  type: string
-  uid: number
-  gid: number
-  owner: string
-  group: string
+  return content
 }
 
 function attributeRequest(args: Record<string, unknown>) {
@@ -132,23 +127,39 @@ function timeSpec(value: unknown, format: unknown, state: string): string | 'now
   return String(effective)
 }
 
-async function ensureAbsent(
-  ctx: ModuleContext,
-  path: string,
-  info: PathInfo
-): Promise<ModuleResult> {
+/** A handler's result, the attribute/time commands still to run, and the path's known state. */
+interface Outcome {
+  result: ModuleResult
+  /** Shell lines still to run; batched with the final probe of the result's path. */
+  commands?: string[]
+  /** The result's path as it is once `commands` are done, when no probe is needed to know. */
+  finalInfo?: PathInfo
+}
+
+async function ensureAbsent(ctx: ModuleContext, path: string, look: FirstLook): Promise<Outcome> {
+  const info = look.before
   const prevState = stateOf(info)
-  if (prevState === 'absent') return { path, changed: false, state: 'absent' }
-  const walk = prevState === 'directory' ? (await walkTree(ctx, path)).content : undefined
-  const diff = initialDiff(path, 'absent', prevState, walk)
-  if (!ctx.check) {
-    const removal = await ctx.connection.exec(`rm -rf -- ${shellQuote(path)}`)
-    if (removal.rc !== 0) {
-      const verb = prevState === 'directory' ? 'rmtree failed' : 'unlinking failed'
-      throw new FileModuleError({ msg: `${verb}: ${removal.stderr.trim()}`, path })
-    }
+  if (prevState === 'absent')
+    return { result: { path, changed: false, state: 'absent' }, finalInfo: info }
+  let walk: PathContent | undefined
+  let removalRc = look.actionRc
+  if (look.step === 'absent') {
+    walk =
+      prevState === 'directory' ? pathContent(path, look.listing.map(parseWalkLine)) : undefined
+  } else {
+    walk = prevState === 'directory' ? (await walkTree(ctx, path)).content : undefined
+    if (!ctx.check) removalRc = (await ctx.connection.exec(`rm -rf -- ${shellQuote(path)}`)).rc
   }
-  return { path, changed: true, diff, state: 'absent' }
+  const diff = initialDiff(path, 'absent', prevState, walk)
+  if (!ctx.check && removalRc !== 0) {
+    const verb = prevState === 'directory' ? 'rmtree failed' : 'unlinking failed'
+    const stderr = look.step === 'absent' ? look.stderr : ''
+    throw new FileModuleError({ msg: `${verb}: ${stderr.trim()}`, path })
+  }
+  return {
+    result: { path, changed: true, diff, state: 'absent' },
+    finalInfo: ctx.check ? info : { path, exists: false }
+  }
 }
 
 export const file: ModuleDefinition = {
@@ -171,8 +182,7 @@ export const file: ModuleDefinition = {
   checkMode: true,
   async run(args, ctx): Promise<ModuleResult> {
     try {
-      const result = await runFile(args, ctx)
-      return await withPathInfo(ctx, result)
+      return await finish(ctx, await runFile(args, ctx))
     } catch (error) {
       if (error instanceof FileModuleError || error instanceof AttributeError) {
         return withPathInfo(ctx, { changed: false, failed: true, ...error.result })
@@ -182,17 +192,64 @@ export const file: ModuleDefinition = {
   }
 }
 
-async function runFile(args: Record<string, unknown>, ctx: ModuleContext): Promise<ModuleResult> {
+/**
+ * Run what is left and add the path info Ansible's exit_json adds, in one request (none when
+ * nothing is left and the path's state is known).
+ */
+async function finish(ctx: ModuleContext, outcome: Outcome): Promise<ModuleResult> {
+  const { result } = outcome
+  const commands = outcome.commands ?? []
+  const path = (result.path ?? result.dest) as string | undefined
+  if (typeof path !== 'string') {
+    await applyCommands(ctx, commands)
+    return result
+  }
+  if (commands.length === 0) {
+    if (outcome.finalInfo) return { ...result, ...pathInfoFields(outcome.finalInfo) }
+    return withPathInfo(ctx, result)
+  }
+  const script = new ProbeScript().line(`{ ${commands.join(' && ')}\n} >&2`).mark(0, '$?')
+  const index = script.probe(path)
+  const ran = await script.run(ctx.connection)
+  if (ran.marks.get(0) !== '0') {
+    return { changed: false, failed: true, msg: `chown/chmod failed: ${ran.stderr.trim()}` }
+  }
+  return { ...result, ...pathInfoFields(ran.infos[index]) }
+}
+
+/**
+ * Attribute commands still needed once the first look's step ran: re-planned against the path
+ * as the step left it (nothing, when the step did it all), else `planned` as they are.
+ */
+function remainingAttributes(
+  ctx: ModuleContext,
+  path: string,
+  look: FirstLook,
+  request: AttributeRequest,
+  planned: string[]
+): string[] {
+  if (!look.attributesApplied || look.after?.path !== path) return planned
+  return planAttributes(path, look.after, request, ctx.check).commands
+}
+
+/** The path's info after the first look, when nothing since has changed it. */
+function lookedAfter(look: FirstLook, path: string): PathInfo | undefined {
+  return look.after?.path === path ? look.after : undefined
+}
+
+async function runFile(args: Record<string, unknown>, ctx: ModuleContext): Promise<Outcome> {
   let path = args.path as string
   const src = args.src as string | undefined
   let state = args.state as string | undefined
-  let info = await probePath(ctx.connection, path)
+  let look = await firstLook(ctx, path, args, attributeRequest(args))
+  let info = look.before
   if (state !== 'link' && state !== 'absent' && info.targetIsDir) {
     const name =
       (args._original_basename as string | undefined) ?? (src ? basename(src) : undefined)
     if (name) {
       path = `${path.replace(/\/+$/, '')}/${name}`
       info = await probePath(ctx.connection, path)
+      look = probedOnly(info)
     }
   }
   const prevState = stateOf(info)
@@ -210,15 +267,15 @@ async function runFile(args: Record<string, unknown>, ctx: ModuleContext): Promi
 
   switch (state) {
     case 'absent':
-      return ensureAbsent(ctx, path, info)
+      return ensureAbsent(ctx, path, look)
     case 'file':
-      return ensureFile(ctx, path, info, args, follow, mtime, atime)
+      return ensureFile(ctx, path, look, args, follow, mtime, atime)
     case 'directory':
-      return ensureDirectory(ctx, path, info, args, follow, mtime, atime)
+      return ensureDirectory(ctx, path, look, args, follow, mtime, atime)
     case 'touch':
-      return touch(ctx, path, info, args, mtime, atime)
+      return touch(ctx, path, look, args, mtime, atime)
     case 'link':
-      return ensureLink(ctx, path, info, args, follow, mtime, atime)
+      return ensureLink(ctx, path, look, args, follow, mtime, atime)
     default:
       return ensureHard(ctx, path, info, args, mtime, atime)
   }
@@ -283,12 +340,13 @@ async function resolveFollow(ctx: ModuleContext, path: string, info: PathInfo, f
 async function ensureFile(
   ctx: ModuleContext,
   path: string,
-  info: PathInfo,
+  look: FirstLook,
   args: Record<string, unknown>,
   follow: boolean,
   mtime: string | 'now' | null,
   atime: string | 'now' | null
-): Promise<ModuleResult> {
+): Promise<Outcome> {
+  let info = look.before
   let prevState = stateOf(info)
   if (prevState !== 'file' && follow && prevState === 'link') {
     ;({ path, info } = await resolveFollow(ctx, path, info, follow))
@@ -302,49 +360,63 @@ async function ensureFile(
     })
   }
   const diff = initialDiff(path, 'file', prevState)
-  const plan = planAttributes(path, info, attributeRequest(args), ctx.check, diff)
+  const request = attributeRequest(args)
+  const plan = planAttributes(path, info, request, ctx.check, diff)
   const times = await planTimes(ctx, path, info, mtime, atime, diff)
-  await applyCommands(ctx, [...plan.commands, ...times.commands])
-  return { path, changed: plan.changed || times.changed, diff }
+  return {
+    result: { path, changed: plan.changed || times.changed, diff },
+    commands: [...remainingAttributes(ctx, path, look, request, plan.commands), ...times.commands],
+    finalInfo: lookedAfter(look, path)
+  }
 }
 
 async function ensureDirectory(
   ctx: ModuleContext,
   path: string,
-  info: PathInfo,
+  look: FirstLook,
   args: Record<string, unknown>,
   follow: boolean,
   mtime: string | 'now' | null,
   atime: string | 'now' | null
-): Promise<ModuleResult> {
+): Promise<Outcome> {
+  let info = look.before
   ;({ path, info } = await resolveFollow(ctx, path, info, follow))
   const prevState = stateOf(info)
   const diff = initialDiff(path, 'directory', prevState)
   const request = attributeRequest(args)
   if (prevState === 'absent') {
-    if (ctx.check) return { path, changed: true, diff }
-    const made = await ctx.connection.exec(`mkdir -p -- ${shellQuote(path)}`)
+    if (ctx.check) return { result: { path, changed: true, diff }, finalInfo: info }
+    const made =
+      look.step === 'directory'
+        ? { rc: look.actionRc, stderr: look.stderr }
+        : await ctx.connection.exec(`mkdir -p -- ${shellQuote(path)}`)
     if (made.rc !== 0) {
       throw new FileModuleError({
         msg: `There was an issue creating ${path} as requested: ${made.stderr.trim()}`,
         path
       })
     }
+    if (look.createdAttributesFailed)
+      throw new AttributeError({ msg: `chown/chmod failed: ${look.stderr.trim()}` })
+    const commands: string[] = []
     if (request.mode !== undefined || request.owner !== undefined || request.group !== undefined) {
-      const created = await createdAncestors(ctx, path)
-      const commands: string[] = []
+      const created = look.step === 'directory' ? look.created : await createdAncestors(ctx, path)
       for (const dir of created) {
-        commands.push(...planAttributes(dir.path, dir, request, false, diff).commands)
+        // The diff records each created directory's change, as Ansible's loop over them does.
+        const plan = planAttributes(dir.path, dir, request, false, diff)
+        if (!look.attributesApplied) commands.push(...plan.commands)
       }
-      await applyCommands(ctx, commands)
     }
-    return { path, changed: true, diff }
+    return { result: { path, changed: true, diff }, commands, finalInfo: lookedAfter(look, path) }
   }
   if (prevState !== 'directory')
     throw new FileModuleError({ msg: `${path} already exists as a ${prevState}`, path })
   const plan = planAttributes(path, info, request, ctx.check, diff)
   const times = await planTimes(ctx, path, info, mtime, atime, diff)
-  const commands = [...plan.commands, ...times.commands]
+  const commands = [
+    ...remainingAttributes(ctx, path, look, request, plan.commands),
+    ...times.commands
+  ]
   let changed = plan.changed || times.changed
   if (args.recurse) {
     const { entries } = await walkTree(ctx, path)
@@ -361,8 +433,7 @@ async function ensureDirectory(
       commands.push(...entryPlan.commands)
     }
   }
-  await applyCommands(ctx, commands)
-  return { path, changed, diff }
+  return { result: { path, changed, diff }, commands, finalInfo: lookedAfter(look, path) }
 }
 
 /** The directories `mkdir -p` just made are the ones with our path prefix: probe them all. */
@@ -381,39 +452,69 @@ async function createdAncestors(ctx: ModuleContext, path: string): Promise<PathI
 async function touch(
   ctx: ModuleContext,
   path: string,
-  info: PathInfo,
+  look: FirstLook,
   args: Record<string, unknown>,
   mtime: string | 'now' | null,
   atime: string | 'now' | null
-): Promise<ModuleResult> {
+): Promise<Outcome> {
+  let info = look.before
   const prevState = stateOf(info)
   if (prevState === 'absent') {
-    if (ctx.check) return { dest: path, changed: true }
-    const made = await ctx.connection.exec(`: >> ${shellQuote(path)}`)
+    if (ctx.check) return { result: { dest: path, changed: true }, finalInfo: info }
+    const made =
+      look.step === 'touch'
+        ? { rc: look.actionRc, stderr: look.stderr }
+        : await ctx.connection.exec(`: >> ${shellQuote(path)}`)
     if (made.rc !== 0) {
       throw new FileModuleError({
         msg: `Error, could not touch target: ${made.stderr.trim()}`,
         path
       })
     }
-    info = await probePath(ctx.connection, path)
+    info = look.step === 'touch' ? look.created[0] : await probePath(ctx.connection, path)
   }
   const diff = initialDiff(path, 'touch', prevState)
-  const plan = planAttributes(path, info, attributeRequest(args), ctx.check, diff)
+  const request = attributeRequest(args)
+  const plan = planAttributes(path, info, request, ctx.check, diff)
   const times = await planTimes(ctx, path, info, mtime, atime, diff)
-  await applyCommands(ctx, [...plan.commands, ...times.commands])
-  return { dest: path, changed: prevState === 'absent' || plan.changed || times.changed, diff }
+  return {
+    result: { dest: path, changed: prevState === 'absent' || plan.changed || times.changed, diff },
+    commands: [
+      ...remainingAttributes(ctx, path, look, request, plan.commands),
+      ...(look.timesRc === 0 ? [] : times.commands)
+    ],
+    finalInfo: lookedAfter(look, path)
+  }
+}
+
+/** resolveFollow from the first look's probes, when it took them (state=link). */
+async function resolveLooked(
+  ctx: ModuleContext,
+  path: string,
+  after: PathInfo,
+  look: FirstLook | undefined,
+  follow: boolean
+) {
+  if (follow && after.type === 'link' && look?.followed && look.after === after) {
+    const target = after.realPath
+    if (target) {
+      const { linkTarget: _link, realPath: _real, ...followed } = look.followed
+      return { path: target, info: { ...followed, path: target } }
+    }
+  }
+  return resolveFollow(ctx, path, after, follow)
 }
 
 async function ensureLink(
   ctx: ModuleContext,
   path: string,
-  info: PathInfo,
+  look: FirstLook,
   args: Record<string, unknown>,
   follow: boolean,
   mtime: string | 'now' | null,
   atime: string | 'now' | null
-): Promise<ModuleResult> {
+): Promise<Outcome> {
+  const info = look.before
   let src = args.src as string | undefined
   const force = args.force as boolean
   const prevState = stateOf(info)
@@ -427,7 +528,10 @@ async function ensureLink(
         ? src
         : `${relpath.replace(/\/+$/, '')}/${src}`
   if (!force && absrc !== undefined) {
-    const [srcInfo] = await probePaths(ctx.connection, [absrc])
+    const srcInfo =
+      look.linkSource?.path === absrc
+        ? look.linkSource
+        : (await probePaths(ctx.connection, [absrc]))[0]
     if (!srcInfo.targetExists) {
       throw new FileModuleError({
         msg: `src file does not exist, use "force=yes" if you really want to create the link: ${absrc}`,
@@ -466,6 +570,8 @@ async function ensureLink(
     diff.after.src = src
     changed = true
   }
+  // The first look already made a missing link; anything else is linked here.
+  const linkedByLook = look.actionRc !== undefined && prevState === 'absent'
   if (changed && !ctx.check) {
     const quotedPath = shellQuote(path)
     const temp = shellQuote(`${dirname(path)}/.ansible-link-${Date.now()}.tmp`)
@@ -473,27 +579,29 @@ async function ensureLink(
       prevState === 'absent'
         ? `ln -s -- ${shellQuote(src!)} ${quotedPath}`
         : `${prevState === 'directory' ? `rmdir ${quotedPath} && ` : ''}ln -s -- ${shellQuote(src!)} ${temp} && mv -f ${temp} ${quotedPath}`
-    const linked = await ctx.connection.exec(script)
+    const linked = linkedByLook
+      ? { rc: look.actionRc, stderr: look.stderr }
+      : await ctx.connection.exec(script)
     if (linked.rc !== 0) {
       const verb = prevState === 'absent' ? 'Error while linking' : 'Error while replacing'
       throw new FileModuleError({ msg: `${verb}: ${linked.stderr.trim()}`, path })
     }
   }
-  const after = await probePath(ctx.connection, path)
-  if (ctx.check && !after.targetExists) return { dest: path, src, changed, diff }
+  const unchangedSinceLook = look.after !== undefined && (!changed || ctx.check || linkedByLook)
+  const after = unchangedSinceLook ? look.after! : await probePath(ctx.connection, path)
   const result: ModuleResult = { dest: path, src, changed, diff }
+  if (ctx.check && !after.targetExists) return { result, finalInfo: after }
   if (follow && after.type === 'link' && !after.targetExists) {
     result.warnings = [
       'Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.'
     ]
-    return result
+    return { result, finalInfo: after }
   }
-  const resolved = await resolveFollow(ctx, path, after, follow)
+  const resolved = await resolveLooked(ctx, path, after, look, follow)
   const plan = planAttributes(resolved.path, resolved.info, attributeRequest(args), ctx.check, diff)
   const times = await planTimes(ctx, resolved.path, resolved.info, mtime, atime, diff)
-  await applyCommands(ctx, [...plan.commands, ...times.commands])
   result.changed = changed || plan.changed || times.changed
-  return result
+  return { result, commands: [...plan.commands, ...times.commands], finalInfo: after }
 }
 
 async function ensureHard(
@@ -503,7 +611,7 @@ async function ensureHard(
   args: Record<string, unknown>,
   mtime: string | 'now' | null,
   atime: string | 'now' | null
-): Promise<ModuleResult> {
+): Promise<Outcome> {
   const src = args.src as string | undefined
   const force = args.force as boolean
   const prevState = stateOf(info)
@@ -546,7 +654,7 @@ async function ensureHard(
       })
   } else if (prevState === 'directory') {
     changed = true
-    if (sameInode) return { path, changed: false }
+    if (sameInode) return { result: { path, changed: false } }
     if (!force) {
       throw new FileModuleError({
         msg: 'Cannot link: different hard link exists at destination',
@@ -568,10 +676,14 @@ async function ensureHard(
       throw new FileModuleError({ msg: `${verb}: ${linked.stderr.trim()}`, path })
     }
   }
-  if (ctx.check && prevState === 'absent') return { dest: path, src, changed, diff }
+  if (ctx.check && prevState === 'absent')
+    return { result: { dest: path, src, changed, diff }, finalInfo: info }
   const after = changed && !ctx.check ? await probePath(ctx.connection, path) : info
   const plan = planAttributes(path, after, attributeRequest(args), ctx.check, diff)
   const times = await planTimes(ctx, path, after, mtime, atime, diff)
-  await applyCommands(ctx, [...plan.commands, ...times.commands])
-  return { dest: path, src, changed: changed || plan.changed || times.changed, diff }
+  return {
+    result: { dest: path, src, changed: changed || plan.changed || times.changed, diff },
+    commands: [...plan.commands, ...times.commands],
+    finalInfo: after
+  }
 }

@@ -161,30 +161,96 @@ export async function probeWithIdentity(
 ): Promise<{ infos: PathInfo[]; identity?: HostIdentity }> {
   if (options.content && paths.length !== 1)
     throw new Error('probePaths: content needs exactly one path')
-  const identityLine = withIdentity ? ['echo "I0 $(id -u) $(id -g)"'] : []
-  const script = [
-    ...identityLine,
-    ...paths.map((path, index) => pathScript(path, index, options))
-  ].join('\n')
-  const result = await connection.exec(script, { idempotent: true })
+  const script = new ProbeScript()
+  if (withIdentity) script.line('echo "I0 $(id -u) $(id -g)"')
+  for (const path of paths) script.probe(path, options)
+  return script.run(connection, { idempotent: true })
+}
+
+/** What a ProbeScript printed: its probes by index, `mark` values, and the exec's own result. */
+export interface ProbeScriptResult {
+  infos: PathInfo[]
+  identity?: HostIdentity
+  /** Values of `S<n> value` lines (ProbeScript.mark), by n. */
+  marks: Map<number, string>
+  /** Lines `W <text>` the script printed (listings), in order. */
+  listing: string[]
+  rc: number
+  stderr: string
+}
+
+/**
+ * One exec that interleaves shell steps and path probes, so a module can look, act and look
+ * again in a single round trip. Steps must keep their stdout off the probe protocol (send it
+ * to stderr or prefix it with `W `); probes are numbered in the order they are added.
+ */
+export class ProbeScript {
+  private readonly lines: string[] = []
+  private readonly paths: string[] = []
+
+  line(text: string): this {
+    this.lines.push(text)
+    return this
+  }
+
+  probe(path: string, options: ProbeOptions = {}): number {
+    const index = this.paths.length
+    this.paths.push(path)
+    this.lines.push(pathScript(path, index, options))
+    return index
+  }
+
+  /** A shell line that prints `S<n> value` (value is shell syntax, e.g. `$?`). */
+  mark(n: number, value: string): this {
+    return this.line(`echo "S${n} ${value}"`)
+  }
+
+  async run(
+    connection: Connection,
+    options: { idempotent?: boolean } = {}
+  ): Promise<ProbeScriptResult> {
+    const result = await connection.exec(this.lines.join('\n'), {
+      idempotent: options.idempotent ?? false
+    })
+    const parsed = parseProbeOutput(result.stdoutBytes, this.paths)
+    if (parsed.infos.some(info => info.exists && info.rawMode === undefined)) {
+      throw new Error(`cannot stat on the host (is 'stat' installed?): ${result.stderr.trim()}`)
+    }
+    return { ...parsed, rc: result.rc, stderr: result.stderr }
+  }
+}
+
+function parseProbeOutput(
+  bytes: Buffer,
+  paths: string[]
+): Omit<ProbeScriptResult, 'rc' | 'stderr'> {
   const infos: PathInfo[] = paths.map(path => ({ path, exists: false }))
+  const marks = new Map<number, string>()
+  const listing: string[] = []
   let identity: HostIdentity | undefined
-  const bytes = result.stdoutBytes
   let offset = 0
   while (offset < bytes.length) {
     const end = bytes.indexOf(0x0a, offset)
     const line = bytes.subarray(offset, end < 0 ? bytes.length : end).toString('utf8')
     offset = end < 0 ? bytes.length : end + 1
-    const match = /^([PLXCUAFNDIR])(\d+) ?(.*)$/.exec(line)
+    if (line.startsWith('W ')) {
+      listing.push(line.slice(2))
+      continue
+    }
+    const match = /^([PLXCUAFNDIRS])(\d+) ?(.*)$/.exec(line)
     if (!match) continue
+    const value = match[3]
     if (match[1] === 'I') {
-      const [uid, gid] = match[3].split(' ').map(Number)
+      const [uid, gid] = value.split(' ').map(Number)
       identity = { uid, gid }
+      continue
+    }
+    if (match[1] === 'S') {
+      marks.set(Number(match[2]), value)
       continue
     }
     const info = infos[Number(match[2])]
     if (!info) continue
-    const value = match[3]
     switch (match[1]) {
       case 'P':
         parseStat(info, value)
@@ -219,10 +285,7 @@ export async function probeWithIdentity(
         break
     }
   }
-  if (infos.some(info => info.exists && info.rawMode === undefined)) {
-    throw new Error(`cannot stat on the host (is 'stat' installed?): ${result.stderr.trim()}`)
-  }
-  return { infos, identity }
+  return { infos, identity, marks, listing }
 }
 
 /** Probe one path; see probePaths. Fills in a runner-side checksum when the host had no tool. */
