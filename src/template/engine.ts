@@ -12,6 +12,7 @@ import { Environment } from 'minijinja-js'
 import { MutableStore } from './mutation.js'
 import { pythonLookup } from './pyattrs.js'
 import {
+  JSON_INPUT_MARKER,
   KWARGS_MARKER,
   LAZY_VALUE_KEY,
   MUTABLE_ASSIGN,
@@ -23,7 +24,7 @@ import {
   UNDEFINED_GLOBAL,
   type JsCallables
 } from './preprocess.js'
-import { fromEngine, rememberKeyOrder } from './values.js'
+import { fromEngine, fromTaggedJson, rememberKeyOrder } from './values.js'
 
 /** What `| default(__undefined_marker)` turns an undefined value into (see preprocess.ts). */
 const UNDEFINED_MARKER = '\u0000undefined\u0000'
@@ -118,15 +119,20 @@ export function jsCallables(): JsCallables {
   }
 }
 
-function splitArguments(raw: unknown[]): { args: unknown[]; kwargs: Kwargs } {
+function splitArguments(raw: unknown[]): { args: unknown[]; kwargs: Kwargs; jsonInput: boolean } {
   const last = raw[raw.length - 1]
   if (last instanceof Map && last.get(KWARGS_MARKER) === true) {
     const kwargs: Kwargs = {}
     for (const [key, value] of last)
-      if (key !== KWARGS_MARKER) kwargs[String(key)] = fromGuarded(value)
-    return { args: raw.slice(0, -1).map(fromGuarded), kwargs }
+      if (key !== KWARGS_MARKER && key !== JSON_INPUT_MARKER)
+        kwargs[String(key)] = fromGuarded(value)
+    return {
+      args: raw.slice(0, -1).map(fromGuarded),
+      kwargs,
+      jsonInput: last.get(JSON_INPUT_MARKER) === true
+    }
   }
-  return { args: raw.map(fromGuarded), kwargs: {} }
+  return { args: raw.map(fromGuarded), kwargs: {}, jsonInput: false }
 }
 
 /** Runs a callback so that nothing is ever thrown back into wasm. */
@@ -155,8 +161,13 @@ const STRING_TYPE_FILTERS = new Set([
 function bridgeFilter(name: string, fn: FilterFunction) {
   return (value: unknown, ...raw: unknown[]) =>
     guarded(frame => {
-      const { args, kwargs } = splitArguments(raw)
-      const result = fn(fromGuarded(value), args, kwargs, frame.context)
+      const { args, kwargs, jsonInput } = splitArguments(raw)
+      // A float-aware filter gets its input as `tojson` text, where 2.0 is still a float.
+      const input =
+        jsonInput && typeof value === 'string'
+          ? fromGuarded(fromTaggedJson(value))
+          : fromGuarded(value)
+      const result = fn(input, args, kwargs, frame.context)
       if (STRING_TYPE_FILTERS.has(name) && typeof result === 'string') frame.textResult = result
       rememberKeyOrder(result)
       return result

@@ -23,6 +23,21 @@ import { TemplateError } from './errors.js'
 import { BUILTIN_METHOD_NAMES } from './pyattrs.js'
 
 export const KWARGS_MARKER = '__kwargs__'
+/** Keyword that tells a JS filter its input arrives as `tojson` text (see FLOAT_AWARE_FILTERS). */
+export const JSON_INPUT_MARKER = '__json_input__'
+/**
+ * Filters whose output shows whether a number is a float (type_debug, to_json, ...). A JS
+ * number cannot tell 2.0 from 2, so their input crosses as the engine's `tojson` text, where it
+ * still can; `map('type_debug')` counts too.
+ */
+const FLOAT_AWARE_FILTERS = new Set([
+  'type_debug',
+  'to_json',
+  'to_nice_json',
+  'to_yaml',
+  'to_nice_yaml',
+  'string'
+])
 /**
  * minijinja-js hands both `none` and an undefined value to JS as `undefined`. Values bound for
  * our JS code first pass `| default(__undefined_marker)`, which replaces only the undefined
@@ -158,7 +173,7 @@ function guardedArgument(arg: Token[]): Token[] {
 }
 
 /** Guards the arguments of a JS callable and moves `key=value` ones into a trailing marked dict. */
-function packArguments(inner: Token[]): Token[] {
+function packArguments(inner: Token[], jsonInput = false): Token[] {
   const positional: Token[][] = []
   const keyword: Array<[string, Token[]]> = []
   for (const arg of splitArguments(inner)) {
@@ -169,13 +184,50 @@ function packArguments(inner: Token[]): Token[] {
     } else positional.push(guardedArgument(arg))
   }
   const all = [...positional]
-  if (keyword.length > 0) {
+  if (keyword.length > 0 || jsonInput) {
     const packed: Token[] = [op('{'), str(KWARGS_MARKER), op(':'), name('true')]
+    if (jsonInput) packed.push(op(','), str(JSON_INPUT_MARKER), op(':'), name('true'))
     for (const [key, value] of keyword) packed.push(op(','), str(key), op(':'), ...value)
     packed.push(op('}'))
     all.push(packed)
   }
   return all.flatMap((arg, index) => (index === 0 ? arg : [op(','), ...arg]))
+}
+
+const TO_JSON: Token[] = [op('|'), name('tojson')]
+
+/** `x | to_json`, `x | map('type_debug')`: see FLOAT_AWARE_FILTERS. */
+function isFloatAware(tokens: Token[], index: number): boolean {
+  if (FLOAT_AWARE_FILTERS.has(tokens[index].text)) return true
+  if (tokens[index].text !== 'map') return false
+  const open = significantIndex(tokens, index, 1)
+  const first = tokens[significantIndex(tokens, open, 1)]
+  return (
+    tokens[open]?.text === '(' &&
+    first?.type === 'str' &&
+    FLOAT_AWARE_FILTERS.has(String(pyLiteralEval(first.text)))
+  )
+}
+
+/** Start (in `out`) of the operand a filter at `pipeIndex` applies to, with its earlier filters. */
+function filterOperandStart(out: Token[], pipeIndex: number): number {
+  let end = pipeIndex
+  for (;;) {
+    const start = receiverStart(out, end)
+    if (start < 0) return -1
+    const before = out.map((t, j) => j < start && t.type !== 'ws').lastIndexOf(true)
+    if (out[before]?.text !== '|') return start
+    end = before
+  }
+}
+
+/**
+ * `x | float` gives a JS number, an int again for 2.0 once back in the engine: multiplying
+ * by 1.0 there makes it the float Python prints as 2.0.
+ */
+function asPythonFloat(out: Token[], operandStart: number): void {
+  out.splice(operandStart, 0, op('('), op('('))
+  out.push(op(')'), op('*'), { type: 'num', text: '1.0' }, op(')'))
 }
 
 function guardTokens(): Token[] {
@@ -485,6 +537,8 @@ function rewriteExpression(tokens: Token[], context: RewriteContext): Token[] {
       }
     }
     // The piped-in value of a JS filter or the tested value of a JS test gets the guard too.
+    const jsonInput = role === 'filter' && isFloatAware(tokens, i)
+    let operandStart = -1
     if (
       (role === 'filter' && callables.filters.has(token.text)) ||
       (role === 'test' && callables.tests.has(token.text))
@@ -495,16 +549,11 @@ function rewriteExpression(tokens: Token[], context: RewriteContext): Token[] {
       if (role === 'test' && out[insertAt]?.text === 'not')
         insertAt = out.map((t, j) => j < insertAt && t.type !== 'ws').lastIndexOf(true)
       if (out[insertAt]?.text === operator) {
-        out.splice(
-          insertAt,
-          0,
-          op('|'),
-          name('default'),
-          op('('),
-          name(UNDEFINED_GLOBAL),
-          op(')'),
-          { type: 'ws', text: ' ' }
-        )
+        if (token.text === 'float') operandStart = filterOperandStart(out, insertAt)
+        out.splice(insertAt, 0, ...guardTokens(), ...(jsonInput ? TO_JSON : []), {
+          type: 'ws',
+          text: ' '
+        })
       }
     }
     const isJsCall =
@@ -516,10 +565,20 @@ function rewriteExpression(tokens: Token[], context: RewriteContext): Token[] {
       const close = matchingBracket(tokens, nextIndex)
       if (close > 0) {
         const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), context)
-        out.push(token, op('('), ...packArguments(inner), op(')'))
+        out.push(token, op('('), ...packArguments(inner, jsonInput), op(')'))
+        if (operandStart >= 0) asPythonFloat(out, operandStart)
         i = close
         continue
       }
+    }
+    if (jsonInput && callables.filters.has(token.text)) {
+      out.push(token, op('('), ...packArguments([], true), op(')'))
+      continue
+    }
+    if (operandStart >= 0) {
+      out.push(token)
+      asPythonFloat(out, operandStart)
+      continue
     }
     out.push(token)
   }

@@ -58,12 +58,42 @@ export function fromEngine(value: unknown): unknown {
   return value === undefined ? null : value
 }
 
+/**
+ * An integral Python float (2.0) inside a value handed to a filter whose output shows float-ness
+ * (type_debug, to_json, ...): a JS number cannot tell 2.0 from 2 (see fromTaggedJson).
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+const FLOAT_TAG = '__pyfloat__'
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g
+
+/**
+ * Parses the engine's `tojson` text of a value, where floats are still written as floats (2.0,
+ * 1e20): integral ones become PyFloat, dicts get their key order back (see fromEngine).
+ */
+export function fromTaggedJson(text: string): unknown {
+  const tagged = text.replace(JSON_TOKEN, token =>
+    token.startsWith('"') || !/[.eE]/.test(token) || !Number.isInteger(Number(token))
+      ? token
+      : `{"${FLOAT_TAG}":${token}}`
+  )
+  const parsed: unknown = JSON.parse(tagged, (_key, value: unknown) => {
+    if (!isPlainObject(value)) return value
+    if (FLOAT_TAG in value) return new PyFloat(value[FLOAT_TAG] as number)
+    return new Map(Object.entries(value))
+  })
+  return fromEngine(parsed)
+}
+
 export type PyTypeName =
   'int' | 'float' | 'str' | 'bool' | 'NoneType' | 'list' | 'dict' | 'AnsibleUndefined'
 
 export function pyTypeName(value: unknown): PyTypeName {
   if (value === undefined) return 'AnsibleUndefined'
   if (value === null) return 'NoneType'
+  if (value instanceof PyFloat) return 'float'
   if (typeof value === 'boolean') return 'bool'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
   if (typeof value === 'string') return 'str'
@@ -124,6 +154,7 @@ export function pyRepr(value: unknown): string {
   if (value === null) return 'None'
   if (typeof value === 'boolean') return value ? 'True' : 'False'
   if (typeof value === 'number') return pyNumberStr(value)
+  if (value instanceof PyFloat) return pyFloatRepr(value.value)
   if (typeof value === 'string') return pyStrRepr(value)
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`
   if (value instanceof Map) {

@@ -314,27 +314,8 @@ const templatingCases = readdirSync(path.join(corpusDir, 'templating'))
   .filter(file => file.endsWith('.json'))
   .sort()
 
-/**
- * Templar limits documented in test/conformance/templating.test.ts (minijinja-js cannot behave
- * like Jinja2 + Python there); asserted to still differ, so a fix is noticed.
- */
-const templarDivergences = new Set(['type_debug.json'])
-
 describe('conformance: templating cases through the engine', () => {
-  it.each(templatingCases.filter(file => templarDivergences.has(file)))(
-    '%s (known divergence)',
-    async file => {
-      const run = await runTemplatingCase(file)
-      runs.push(run)
-      const data = JSON.parse(readFileSync(path.join(corpusDir, 'templating', file), 'utf8')) as {
-        kind: string
-        expected: TemplatingExpectation
-      }
-      expect(compareTemplating(run, data.expected, data.kind)).not.toEqual([])
-    }
-  )
-
-  it.each(templatingCases.filter(file => !templarDivergences.has(file)))('%s', async file => {
+  it.each(templatingCases)('%s', async file => {
     const run = await runTemplatingCase(file)
     runs.push(run)
     const data = JSON.parse(readFileSync(path.join(corpusDir, 'templating', file), 'utf8')) as {

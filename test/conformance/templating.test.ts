@@ -26,14 +26,6 @@ interface TemplatingCase {
   }
 }
 
-/**
- * Cases where minijinja-js 2.11 cannot behave like Jinja2 + Python; each one is asserted to
- * still fail, so a fix (or a regression in the reason) is noticed.
- */
-const KNOWN_DIVERGENCES: Record<string, string> = {
-  type_debug: 'JS numbers lose the float type of 1.0 when they reach a JS filter'
-}
-
 const cases: TemplatingCase[] = readdirSync(corpusDir)
   .filter(file => file.endsWith('.json'))
   .sort()
@@ -160,10 +152,5 @@ describe('templating conformance (ansible-core 2.14.18)', () => {
   it('finds the corpus', () => {
     expect(cases.length).toBeGreaterThan(100)
   })
-  for (const testCase of cases) {
-    const divergence = KNOWN_DIVERGENCES[testCase.name]
-    if (divergence)
-      it.fails(`${testCase.name} (known divergence: ${divergence})`, () => runCase(testCase))
-    else it(testCase.name, () => runCase(testCase))
-  }
+  for (const testCase of cases) it(testCase.name, () => runCase(testCase))
 })

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { parse as parseYaml, parseAllDocuments } from 'yaml'
 import { defineFilter, MandatoryUndefined } from '../engine.js'
 import { TemplateError } from '../errors.js'
-import { pyFloatRepr, pyStr, pyTruthy, type PlainObject } from '../values.js'
+import { PyFloat, pyFloatRepr, pyStr, pyTruthy, type PlainObject } from '../values.js'
 import { defined } from './common.js'
 import { PyRandom } from './pyrandom.js'
 import { dumpNiceYaml, dumpYaml } from './yamldump.js'
@@ -37,6 +37,7 @@ export function pyJsonDumps(
   const write = (item: unknown, depth: number): string => {
     if (item === null || item === undefined) return 'null'
     if (typeof item === 'boolean') return item ? 'true' : 'false'
+    if (item instanceof PyFloat) return pyFloatRepr(item.value)
     if (typeof item === 'number') {
       if (!Number.isFinite(item))
         return Number.isNaN(item) ? 'NaN' : item > 0 ? 'Infinity' : '-Infinity'

@@ -1,16 +1,31 @@
 // yaml.dump layouts as Ansible's to_yaml / to_nice_yaml produce them with PyYAML: block
 // mappings, sequences inside a mapping not indented ("a:\n- 1"), "- " padded to the indent in
 // nested sequences, sorted keys, and YAML 1.1 quoting (so 'yes' stays a string).
-import { Document, isMap, isScalar, isSeq, stringify, visit } from 'yaml'
+import { Document, Scalar, isMap, isScalar, isSeq, stringify, visit } from 'yaml'
+import { PyFloat, isPlainObject, pyFloatRepr } from '../values.js'
 
 function scalar(value: unknown): string {
+  if (value instanceof PyFloat) return pyFloatRepr(value.value)
   // y/n are booleans for the yaml package's YAML 1.1 schema but not for PyYAML's resolver.
   if (typeof value === 'string' && /^[yYnN]$/.test(value)) return value
   return stringify(value, { version: '1.1', singleQuote: true, lineWidth: 0 }).replace(/\n$/, '')
 }
 
 function isCollection(value: unknown): value is unknown[] | Record<string, unknown> {
-  return value !== null && typeof value === 'object'
+  return Array.isArray(value) || isPlainObject(value)
+}
+
+/** The value with integral floats as scalar nodes that keep their ".0" (PyYAML writes 2.0). */
+function floatNodes(value: unknown): unknown {
+  if (value instanceof PyFloat) {
+    const node = new Scalar(value.value)
+    node.minFractionDigits = 1
+    return node
+  }
+  if (Array.isArray(value)) return value.map(floatNodes)
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, floatNodes(item)]))
+  return value
 }
 
 function isEmpty(value: unknown[] | Record<string, unknown>): boolean {
@@ -61,7 +76,7 @@ export function dumpNiceYaml(value: unknown, indent: number, sortKeys: boolean):
 
 /** to_yaml: default_flow_style=None, collections of scalars only are written inline. */
 export function dumpYaml(value: unknown, indent: number, sortKeys: boolean): string {
-  const doc = new Document(value, { version: '1.1', sortMapEntries: sortKeys })
+  const doc = new Document(floatNodes(value), { version: '1.1', sortMapEntries: sortKeys })
   visit(doc, {
     Collection(_key, node) {
       const leafItems = isMap(node)
