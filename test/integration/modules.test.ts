@@ -1,8 +1,10 @@
 // The modules end to end on test-cluster pods over the real kubectl: a plain busybox pod and
 // the no-dd, no-base64 and no-sha256sum variants, plus round trips per copy/template/lineinfile
-// counted on the kubectl connection (goal: <= 3 unchanged, <= 4 changed).
+// counted on the kubectl connection (goal: <= 3 unchanged, <= 4 changed), requests per file
+// state, and a copy larger than any buffer (streamed; a dropped stream leaves no half file).
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +12,7 @@ import { startCluster, type Cluster } from '../cluster/index.js'
 import {
   createConnection,
   KubectlProcessCounter,
+  UnreachableError,
   type Connection,
   type ConnectionRuntime
 } from '../../src/connection/index.js'
@@ -278,4 +281,92 @@ describe.each(PODS)('modules on pod %s', pod => {
       msg: 'Timeout when waiting for file /tmp/never'
     })
   })
+})
+
+describe.each(PODS)('file states on pod %s take one request each', pod => {
+  it('directory, touch, file mode, link and absent', async () => {
+    const harness = onPod(pod)
+    const requests = async (args: Record<string, unknown>) => {
+      harness.reset()
+      const result = await harness.run('file', args)
+      return { result, requests: harness.total() }
+    }
+    const onHost = (remote: string) => path.join(harness.root, remote)
+    expect(await requests({ path: '/tmp/fs/a/b', state: 'directory', mode: '0750' })).toMatchObject(
+      { requests: 1, result: { changed: true, mode: '0750', state: 'directory' } }
+    )
+    expect((await stat(onHost('tmp/fs/a'))).mode & 0o7777).toBe(0o750)
+    expect(await requests({ path: '/tmp/fs/a/b', state: 'directory', mode: '0750' })).toMatchObject(
+      { requests: 1, result: { changed: false } }
+    )
+    expect(await requests({ path: '/tmp/fs/a/b/t', state: 'touch', mode: '0600' })).toMatchObject({
+      requests: 1,
+      result: { changed: true, mode: '0600', size: 0 }
+    })
+    expect(await requests({ path: '/tmp/fs/a/b/t', state: 'file', mode: '0640' })).toMatchObject({
+      requests: 1,
+      result: { changed: true, mode: '0640' }
+    })
+    expect((await stat(onHost('tmp/fs/a/b/t'))).mode & 0o7777).toBe(0o640)
+    expect(
+      await requests({ path: '/tmp/fs/l', state: 'link', src: '/tmp/fs/a/b/t' })
+    ).toMatchObject({ requests: 1, result: { changed: true, state: 'link' } })
+    expect(
+      await requests({ path: '/tmp/fs/l', state: 'link', src: '/tmp/fs/a/b/t' })
+    ).toMatchObject({ requests: 1, result: { changed: false } })
+    const removed = await requests({ path: '/tmp/fs', state: 'absent' })
+    expect(removed).toMatchObject({ requests: 1, result: { changed: true } })
+    expect(removed.result.diff).toMatchObject({
+      before: {
+        path_content: {
+          directories: ['/tmp/fs/a', '/tmp/fs/a/b'],
+          files: ['/tmp/fs/l', '/tmp/fs/a/b/t']
+        }
+      }
+    })
+    await expect(stat(onHost('tmp/fs'))).rejects.toThrow()
+  })
+})
+
+describe('copy of a file larger than any buffer', () => {
+  const SIZE = 64 << 20
+
+  async function sha1Of(file: string): Promise<string> {
+    const hash = createHash('sha1')
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+    return hash.digest('hex')
+  }
+
+  /** A sparse file of SIZE bytes: zeros, with `marker` written at its start. */
+  async function sparse(name: string, marker: string): Promise<string> {
+    const file = path.join(work, 'files', name)
+    const handle = await open(file, 'w')
+    await handle.truncate(SIZE)
+    await handle.write(marker, 0)
+    await handle.close()
+    return file
+  }
+
+  it('streams 64 MiB in with the right checksum; a dropped stream leaves the old file whole', async () => {
+    const first = await sparse('big-1.bin', 'one')
+    const harness = onPod('plain')
+    const copied = await harness.run('copy', { src: 'big-1.bin', dest: '/tmp/big.bin' })
+    const expected = await sha1Of(first)
+    expect(copied).toMatchObject({ changed: true, checksum: expected, size: SIZE })
+    expect(await sha1Of(path.join(harness.root, 'tmp/big.bin'))).toBe(expected)
+    const tmpBefore = (await readdir(path.join(harness.root, 'tmp'))).sort()
+
+    await sparse('big-2.bin', 'two')
+    const fresh = onPod('plain')
+    cluster.setFaults({ dropExecAfterBytes: 8 << 20 })
+    try {
+      await expect(
+        fresh.run('copy', { src: 'big-2.bin', dest: '/tmp/big.bin' })
+      ).rejects.toBeInstanceOf(UnreachableError)
+    } finally {
+      cluster.setFaults({ dropExecAfterBytes: undefined })
+    }
+    expect(await sha1Of(path.join(harness.root, 'tmp/big.bin'))).toBe(expected)
+    expect((await readdir(path.join(harness.root, 'tmp'))).sort()).toEqual(tmpBefore)
+  }, 120_000)
 })
