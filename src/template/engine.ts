@@ -19,6 +19,7 @@ import {
   MUTABLE_CALL,
   MUTABLE_GET,
   MUTABLE_SET,
+  UNDEFINED_OPERAND,
   PYTHON_ATTRIBUTE,
   PYTHON_ITEM,
   UNDEFINED_GLOBAL,
@@ -268,6 +269,12 @@ function registerHooks(env: Environment): void {
   env.addFilter('__out', hook('out'))
   env.addFilter('__truth', hook('truth'))
   env.addFilter('__iter', hook('iter'))
+  env.addGlobal(UNDEFINED_OPERAND, (slot: number) =>
+    guarded(frame => {
+      if (!frame.allowUndefined.has(slot)) frame.undefinedSlot ??= slot
+      return ''
+    })
+  )
   env.addGlobal('__lazy_get', (root: string, key: unknown) =>
     guarded(frame => {
       const result = frame.context.lazyGet(root, fromEngine(key))

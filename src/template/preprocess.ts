@@ -690,6 +690,71 @@ function mutableAssignment(tokens: Token[], context: RewriteContext): Token[] | 
   ]
 }
 
+/** Hook calls that only read (see engine.ts): an operand made of them may be evaluated twice. */
+const READ_ONLY_HOOKS = new Set(['__lazy_get', MUTABLE_GET, PYTHON_ATTRIBUTE, PYTHON_ITEM])
+export const UNDEFINED_OPERAND = '__undefined_operand'
+
+function isPlainChain(operand: Token[]): boolean {
+  return operand.every(
+    (token, i) =>
+      token.text !== '|' &&
+      (token.text !== '(' || READ_ONLY_HOOKS.has(operand[significantIndex(operand, i, -1)]?.text))
+  )
+}
+
+/**
+ * Ansible's undefined fails in `x ~ 'a'`; minijinja's chainable one concatenates as "". Each
+ * operand of `~` that is a variable chain becomes `(x if x is defined else
+ * __undefined_operand(N))`, which reports slot N (named like any other undefined value).
+ */
+function strictConcatOperands(tokens: Token[], slots: Slot[]): Token[] {
+  const out = [...tokens]
+  let wrappedUntil = -1
+  const wrap = (from: number, to: number): number => {
+    const operand = out.slice(from, to)
+    if (!operand.some(t => t.type !== 'ws') || !isPlainChain(operand)) return to
+    slots.push({ expr: joinTokens(operand) })
+    const replacement = [
+      op('('),
+      op('('),
+      ...operand,
+      op(')'),
+      { type: 'ws', text: ' ' } as Token,
+      name('if'),
+      { type: 'ws', text: ' ' } as Token,
+      op('('),
+      ...operand,
+      op(')'),
+      { type: 'ws', text: ' ' } as Token,
+      name('is'),
+      { type: 'ws', text: ' ' } as Token,
+      name('defined'),
+      { type: 'ws', text: ' ' } as Token,
+      name('else'),
+      { type: 'ws', text: ' ' } as Token,
+      name(UNDEFINED_OPERAND),
+      op('('),
+      { type: 'num', text: String(slots.length - 1) } as Token,
+      op(')'),
+      op(')')
+    ]
+    out.splice(from, to - from, ...replacement)
+    return from + replacement.length
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (out[i].type !== 'op' || out[i].text !== '~') continue
+    if (i !== wrappedUntil) {
+      const start = filterOperandStart(out, i)
+      if (start >= 0) i = wrap(start, i)
+    }
+    const end = operandEnd(out, i + 1)
+    if (end > i + 1) wrappedUntil = wrap(i + 1, end)
+    const next = out.findIndex((t, j) => j >= wrappedUntil && t.type !== 'ws')
+    if (next >= 0 && out[next].text === '~') wrappedUntil = next
+  }
+  return out
+}
+
 export function prepareTemplate(
   source: string,
   options: { escapeBackslashes: boolean; callables: JsCallables }
@@ -725,7 +790,7 @@ export function prepareTemplate(
       code += `${region.open}${joinTokens(assignment)}${region.close}`
       continue
     }
-    tokens = rewriteExpression(tokens, context)
+    tokens = strictConcatOperands(rewriteExpression(tokens, context), slots)
     if (region.kind === 'output') {
       collectNames(tokens, names, false)
       slots.push({ expr: joinTokens(tokens) })

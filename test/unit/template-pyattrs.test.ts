@@ -1,4 +1,4 @@
-// Names of Python's built-in methods read without a call (`d.items`): Jinja tries getattr
+// Names of Python's built-in methods read without a call (`d.items`, Jinja tries getattr
 // first for `.name` and the item first for `['name']`; outputs compared with ansible-playbook.
 import { describe, expect, it } from 'vitest'
 import { Templar, UndefinedVariableError } from '../../src/template/index.js'
