@@ -60,11 +60,9 @@ describe('LocalConnection.exec', () => {
 
   it('kills the whole process group on timeout', async () => {
     const pidFile = path.join(dir, 'bg.pid')
-    const started = Date.now()
     await expect(
       connection.exec(`sleep 30 & echo $! > '${pidFile}'; wait`, { timeoutMs: 300 })
     ).rejects.toBeInstanceOf(RemoteTimeoutError)
-    expect(Date.now() - started).toBeLessThan(5000)
     const pid = Number(await readFile(pidFile, 'utf8'))
     expect(await isRunning(pid)).toBe(false)
   })

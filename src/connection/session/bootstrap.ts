@@ -14,11 +14,26 @@
 //   stderr  M S<id> … M E<id>                              stderr of request <id>
 // Commands run in the background inside a wrapper that reports their end, so the loop stays
 // free to read a kill request while a command runs (timeouts cost no extra kubectl process).
+//
+// A command's stdout and stderr are spool files in the session tmp dir, never the session's
+// own streams. Its end is the end of its own process: the wrapper then copies the bytes the
+// spools held at that moment (exactly that many, see __drain) between the request's frames
+// and unlinks them. A background process the command left behind (\`nohup srv &\`, \`sleep 1 &&
+// echo late &\`) keeps writing into an unlinked file: it can neither reach a later command's
+// output nor break the framing, and it does not hold the task open. Ansible's kubectl
+// connection instead waits until every such writer has closed the exec's stdout, which hangs
+// the task for as long as the background process lives; we return as soon as the command
+// itself is done, and the price is the pod disk space the late output takes until its writer
+// exits (a daemon's output should be redirected anyway). Pipes or fifos would not do: a reader
+// cannot tell bytes written before the command's end from later ones, and a writer whose reader
+// went away is killed by SIGPIPE. Without cat/dd or a writable tmp dir the command writes to
+// the session's streams directly, as before.
 import { shellQuote } from './shell-quote.js'
 
-export function bootstrapProgram(marker: string, remoteTmp: string): string {
+export function bootstrapProgram(marker: string, remoteTmp: string, spoolNonce: string): string {
   return `__M=${shellQuote(marker)}
 __T=${shellQuote(remoteTmp)}
+__N=${shellQuote(spoolNonce)}
 __w= __sink= __ok=0 __rh=
 __has() { command -v "$1" >/dev/null 2>&1; }
 __say() { printf '%s%s\\n' "$__M" "$1"; }
@@ -64,6 +79,23 @@ __cat() { case $__ct in
   dd) dd if="$1" bs=65536 2>/dev/null ;;
   *) echo 'neither cat nor dd exists in the container' >&2; return 1 ;;
 esac; }
+__hd=0; __has head && [ "$(printf abcdef | head -c 3 2>/dev/null)" = abc ] && __hd=1
+__um=$(umask)
+# Copies the spool files of a command that has ended: stdout to stdout, stderr to stderr,
+# each exactly as many bytes as it holds now, so a background writer that keeps appending cannot
+# make the copy last forever (without stat -c, whose sizes cost no pass over the files, the
+# copy runs to the end). One stat for both files: every process is on the command's latency.
+__spools() {
+  [ -s "$1" ] || [ -s "$2" ] || return 0
+  __zo= __ze=; [ "$__sc" = 1 ] && set -- "$1" "$2" $(stat -L -c %s -- "$1" "$2") && __zo=$3 __ze=$4
+  [ ! -s "$1" ] || __copy "$1" "$__zo"
+  [ ! -s "$2" ] || __copy "$2" "$__ze" >&2
+}
+__copy() {
+  if [ -n "$2" ] && [ "$__rd" = ddfb ]; then dd bs=65536 count="$2" iflag=count_bytes,fullblock 2>/dev/null
+  elif [ -n "$2" ] && [ "$__hd" = 1 ]; then head -c "$2"
+  else __cat "$1"; fi <"$1"
+}
 __open() { __sink=$1 __ok=0 __rh=; ( umask 077; set -C; : >"$1" ) && __ok=1; }
 __adopt() { __sink=$1 __ok=0 __rh=; [ -f "$1" ] && __ok=1; }
 __recv() {
@@ -100,24 +132,39 @@ __k() {
 }
 __x() {
   __i=$1 __xe=$2 __c=$3 __d=$4 __in=$5; shift 5
-  [ -z "$__w" ] || wait "$__w" 2>/dev/null
   if [ "$__in" = 1 ]; then
     if [ "$__ok" != 1 ]; then __ok=0; __say "X$__i"; __end "$__i" 1; return; fi
     command exec 4<"$__sink"; rm -f -- "$__sink"
   else command exec 4</dev/null; fi
   __ok=0 __sink=
   (
-    (
-      exec 4<&-
-      if [ -n "$__d" ]; then cd -- "$__d" || exit 1; fi
-      for __v in "$@"; do export "$__v"; done
-      if [ "$__ss" = setsid ]; then exec setsid "$__xe" -c "$__c"; else exec "$__xe" -c "$__c"; fi
-    ) <&4 &
+    __o="$__T/.ka-out-$__N-$__i" __e="$__T/.ka-err-$__N-$__i" __iso=0
+    if [ "$__ct" != none ]; then
+      umask 077; set -C
+      if : >"$__o" 2>/dev/null; then
+        if : >"$__e" 2>/dev/null; then __iso=1; else __drop "$__o"; fi
+      fi
+      set +C; umask "$__um"
+    fi
+    if [ "$__iso" = 1 ]; then (__run "$@") <&4 >>"$__o" 2>>"$__e" &
+    else (__run "$@") <&4 &
+    fi
     wait $!
-    __end "$__i" $?
+    __r=$?
+    [ "$__iso" = 0 ] || __spools "$__o" "$__e"
+    __end "$__i" $__r
+    # After the end frames, so the removal overlaps the client's next request.
+    [ "$__iso" = 0 ] || __drop "$__o" "$__e"
   ) &
-  __w=$!
+  __pw=$__w __w=$!
   exec 4<&-
+  [ -z "$__pw" ] || wait "$__pw" 2>/dev/null
+}
+__run() {
+  exec 4<&-
+  if [ -n "$__d" ]; then cd -- "$__d" || exit 1; fi
+  for __v in "$@"; do export "$__v"; done
+  if [ "$__ss" = setsid ]; then exec setsid "$__xe" -c "$__c"; else exec "$__xe" -c "$__c"; fi
 }
 __mode() {
   if [ -n "$3" ]; then chmod "$3" "$1"

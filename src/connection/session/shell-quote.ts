@@ -17,7 +17,9 @@ export function printfEscape(data: Buffer): string {
   let out = ''
   for (const byte of data) {
     const char = String.fromCharCode(byte)
-    out += byte < 0x80 && SAFE_BYTE.test(char) ? char : `\\${byte.toString(8).padStart(3, '0')}`
+    // A format that starts with '-' is an option to dash's printf ("Illegal option -").
+    const literal = byte < 0x80 && SAFE_BYTE.test(char) && !(out === '' && char === '-')
+    out += literal ? char : `\\${byte.toString(8).padStart(3, '0')}`
   }
   return out
 }

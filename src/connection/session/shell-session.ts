@@ -275,7 +275,9 @@ export class ShellSession {
       this.destroy(`no answer from the shell within ${options.readyTimeoutMs / 1000} seconds`)
     }, options.readyTimeoutMs)
     try {
-      await this.write(bootstrapProgram(this.marker, options.remoteTmp))
+      await this.write(
+        bootstrapProgram(this.marker, options.remoteTmp, randomBytes(8).toString('hex'))
+      )
       this.tools = await ready
     } finally {
       clearTimeout(timer)
