@@ -75,6 +75,35 @@ describe('faults during a play', () => {
     expect(outcome.exitCode).toBe(0)
   })
 
+  it('background processes a task leaves behind neither hold it open nor leak into later tasks', async () => {
+    // The pods' busybox has no nohup applet; with a stdout that is no terminal, nohup only
+    // ignores SIGHUP, which the trap does.
+    const { outcome, byTask } = await run(
+      options(`
+- hosts: rel-c
+  gather_facts: false
+  tasks:
+    - name: ticker
+      shell: "sh -c 'trap \\"\\" HUP; while :; do echo tick; echo tock >&2; sleep 0.2; done' & echo $! >/tmp/ticker"
+    - name: late
+      shell: "sleep 1 && echo late &"
+    - name: own
+      command: echo own {{ item }}
+      loop: [1, 2, 3, 4, 5, 6, 7, 8]
+    - name: slow
+      shell: sleep 1.2; echo slow; echo slow-err >&2
+    - name: stop
+      shell: kill "$(cat /tmp/ticker)"
+`)
+    )
+    expect(outcome.exitCode).toBe(0)
+    const own = byTask('own')['rel-c']?.result.results as { stdout: string; stderr: string }[]
+    expect(own.map(result => [result.stdout, result.stderr])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map(item => [`own ${item}`, ''])
+    )
+    expect(byTask('slow')['rel-c']?.result).toMatchObject({ stdout: 'slow', stderr: 'slow-err' })
+  })
+
   it('survives an API server restart, latency spikes and slow output between and during tasks', async () => {
     const { outcome, byTask } = await run(
       options(`
