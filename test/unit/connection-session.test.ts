@@ -108,6 +108,27 @@ describe.each([['dash'], ['busybox', 'sh'], ['bash']])('session over %s', (...ar
     expect(probe.stdout).toContain('none none\nread:\n')
     expect((await sessionExec(session, 'echo still here', sh)).stdout).toBe('still here\n')
   })
+
+  it('keeps what a background process writes after its command ended out of later commands', async () => {
+    const session = await open(argv)
+    const fifo = path.join(dir, `go-${argv[0]}`)
+    const wrote = path.join(dir, `wrote-${argv[0]}`)
+    // Released by the next command: had the first one waited for its writer, it never returned.
+    const first = await sessionExec(
+      session,
+      `mkfifo '${fifo}'; (read x <'${fifo}'; echo late; echo late-err >&2; touch '${wrote}') & echo started`,
+      sh
+    )
+    expect(first).toMatchObject({ rc: 0, stdout: 'started\n', stderr: '' })
+    const second = await sessionExec(
+      session,
+      `echo go >'${fifo}'; while [ ! -e '${wrote}' ]; do sleep 0.05; done; echo own; echo err >&2`,
+      sh
+    )
+    expect(second).toMatchObject({ rc: 0, stdout: 'own\n', stderr: 'err\n' })
+    const spools = await sessionExec(session, `ls -a '${path.join(dir, 'rtmp')}'`, sh)
+    expect(spools.stdout.split('\n').filter(name => name.startsWith('.ka-'))).toHaveLength(2)
+  })
 })
 
 describe('session payloads and files (dash)', () => {

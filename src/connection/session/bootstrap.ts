@@ -132,6 +132,7 @@ __k() {
 }
 __x() {
   __i=$1 __xe=$2 __c=$3 __d=$4 __in=$5; shift 5
+  [ -z "$__w" ] || wait "$__w" 2>/dev/null
   if [ "$__in" = 1 ]; then
     if [ "$__ok" != 1 ]; then __ok=0; __say "X$__i"; __end "$__i" 1; return; fi
     command exec 4<"$__sink"; rm -f -- "$__sink"
@@ -153,12 +154,12 @@ __x() {
     __r=$?
     [ "$__iso" = 0 ] || __spools "$__o" "$__e"
     __end "$__i" $__r
-    # After the end frames, so the removal overlaps the client's next request.
+    # After the end frames, so the removal overlaps the client's next request (the next command
+    # waits for it: no command ever sees an earlier command's spool files).
     [ "$__iso" = 0 ] || __drop "$__o" "$__e"
   ) &
-  __pw=$__w __w=$!
+  __w=$!
   exec 4<&-
-  [ -z "$__pw" ] || wait "$__pw" 2>/dev/null
 }
 __run() {
   exec 4<&-
