@@ -96,24 +96,54 @@ function requestedMode(request: WriteRequest): unknown {
   return mode
 }
 
+/** What one probe found at a request's destination: see targetPaths. */
+export interface TargetProbe {
+  infos: PathInfo[]
+  identity?: HostIdentity
+}
+
+/** dest (or dest/<name>), dest/<name> for a directory dest, and both parents. */
+function targetPaths(request: WriteRequest): string[] {
+  const destFile = request.dest.endsWith('/') ? `${request.dest}${request.sourceRel}` : request.dest
+  const nested = `${destFile.replace(/\/+$/, '')}/${request.sourceRel}`
+  return [destFile, nested, dirname(destFile), dirname(nested)]
+}
+
 /**
- * Write `request.data` to its destination. Returns null when force=no left an existing file
- * alone (Ansible's action then reports `{dest, src, changed: false}`).
+ * Probe the destinations of several writes in one request (a directory source's files). The
+ * writes may then create parents a later probe saw missing: `mkdir -p` does not mind.
+ */
+export async function probeTargets(
+  ctx: ModuleContext,
+  requests: WriteRequest[]
+): Promise<TargetProbe[]> {
+  const follow = requests[0]?.args.follow === true
+  if (requests.some(request => (request.args.follow === true) !== follow))
+    throw new Error('probeTargets: all writes must agree on follow')
+  const { infos, identity } = await probeWithIdentity(
+    ctx.connection,
+    requests.flatMap(targetPaths),
+    { checksum: 'sha1', follow }
+  )
+  return requests.map((_, index) => ({ infos: infos.slice(4 * index, 4 * index + 4), identity }))
+}
+
+/**
+ * Write the request's source to its destination. Returns null when force=no left an existing
+ * file alone (Ansible's action then reports `{dest, src, changed: false}`). `probed` is the
+ * destination's probe when the caller took it together with others.
  */
 export async function writeRemoteFile(
   ctx: ModuleContext,
-  request: WriteRequest
+  request: WriteRequest,
+  probed?: TargetProbe
 ): Promise<WriteResult> {
   const { args } = request
   const force = args.force !== false
   const follow = args.follow === true
-  let destFile = request.dest.endsWith('/') ? `${request.dest}${request.sourceRel}` : request.dest
-  const nested = `${destFile.replace(/\/+$/, '')}/${request.sourceRel}`
-  const { infos, identity } = await probeWithIdentity(
-    ctx.connection,
-    [destFile, nested, dirname(destFile), dirname(nested)],
-    { checksum: 'sha1', follow }
-  )
+  const [initialDest, nested] = targetPaths(request)
+  let destFile = initialDest
+  const { infos, identity } = probed ?? (await probeTargets(ctx, [request]))[0]
   let [info, , parent] = infos
   if (info.exists && info.targetIsDir) {
     if (request.isContent)

@@ -1,7 +1,7 @@
 // ansible.builtin.copy: content or a runner-side file/tree (or remote_src) to the host.
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { writeRemoteFile } from './copy-core.js'
+import { probeTargets, writeRemoteFile, type WriteRequest } from './copy-core.js'
 import { applyCommands, pathInfoFields, planAttributes } from './file-attrs.js'
 import { fileCommonArgs } from './file.js'
 import { notFoundMessage } from './local-files.js'
@@ -114,9 +114,10 @@ export const copy: ModuleDefinition = {
     if (!dest.endsWith('/')) dest = `${dest}/`
     let changed = false
     let last: ModuleResult | null = null
+    const requests: WriteRequest[] = []
     for (const file of tree.files) {
       const info = await fs.stat(file.full)
-      const result = await writeRemoteFile(ctx, {
+      requests.push({
         source: { file: file.full, size: info.size },
         sourceRel: file.rel,
         dest,
@@ -125,8 +126,21 @@ export const copy: ModuleDefinition = {
         sourceMode: info.mode & 0o7777,
         args: { ...args, follow: false }
       })
+    }
+    const probes = requests.length > 0 ? await probeTargets(ctx, requests) : []
+    // The probes predate the writes: a parent one write creates exists for the next ones.
+    const made = new Set<string>()
+    for (const [index, request] of requests.entries()) {
+      const probe = probes[index]
+      const infos = probe.infos.map(info =>
+        made.has(info.path)
+          ? { ...info, exists: true, targetExists: true, targetIsDir: true }
+          : info
+      )
+      const result = await writeRemoteFile(ctx, request, { ...probe, infos })
       if (result === null) continue
       if (result.failed) return result
+      if (typeof result.dest === 'string') made.add(dirname(result.dest))
       changed ||= result.changed === true
       last = result
     }

@@ -52,15 +52,22 @@ describe('copy from a runner-side file', () => {
     expect(sources).toHaveLength(1)
   })
 
-  it('a directory source streams each file', async () => {
+  it('a directory source streams each file, its files probed in one request', async () => {
     await mkdir(path.join(harness.dir, 'files', 'tree', 'sub'), { recursive: true })
     await writeFile(path.join(harness.dir, 'files', 'tree', 'a'), 'A\n')
     await writeFile(path.join(harness.dir, 'files', 'tree', 'sub', 'b'), 'B\n')
+    await writeFile(path.join(harness.dir, 'files', 'tree', 'sub', 'c'), 'C\n')
     const dest = path.join(harness.dir, 'out')
     await mkdir(dest)
+    harness.reset()
     expect(await harness.run('copy', { src: 'tree/', dest })).toMatchObject({ changed: true })
+    // One probe of the three files, mkdir of sub/ before its first file, the directories' probe.
+    expect(harness.calls).toMatchObject({ exec: 3, put: 3 })
     expect(sources.every(source => typeof source === 'string')).toBe(true)
     expect(await readFile(path.join(dest, 'sub', 'b'), 'utf8')).toBe('B\n')
+    harness.reset()
+    expect(await harness.run('copy', { src: 'tree/', dest })).toMatchObject({ changed: false })
+    expect(harness.calls).toMatchObject({ exec: 2, put: 0 })
   })
 
   it('diff: text below the limit is shown, a larger source is only marked', async () => {
