@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { main } from './cli/main.js'
-import { processIO } from './cli/io.js'
+import { runCli } from './cli/main.js'
 
-void main(process.argv.slice(2), processIO()).then(code => (process.exitCode = code))
+runCli()

@@ -41,6 +41,8 @@ function parseInventoryArgs(argv: string[]): InventoryArgs | 'help' {
     if (arg === '-h' || arg === '--help') return 'help'
     if (arg === '--list') args.list = true
     else if (arg === '--export') args.export = true
+    // -v is accepted like ansible-inventory's: it only adds the traceback of an unexpected error.
+    else if (/^-v+$/.test(arg) || arg === '--verbose') continue
     else {
       const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
       const name = eq === -1 ? arg : arg.slice(0, eq)

@@ -99,7 +99,12 @@ export async function runPlaybookCommand(argv: string[], io: CliIO): Promise<num
   }
   if (parsed.syntaxCheck || parsed.listTasks || parsed.listHosts) {
     try {
-      const plays = loadPlaybookFile(parsed.options)
+      const warned = new Set<string>()
+      const plays = loadPlaybookFile(parsed.options, message => {
+        if (warned.has(message)) return
+        warned.add(message)
+        io.stderr(formatWarning(message))
+      })
       if (parsed.syntaxCheck && !parsed.listTasks && !parsed.listHosts) {
         io.stdout(`\nplaybook: ${parsed.options.playbook ?? ''}\n`)
       } else {

@@ -18,7 +18,12 @@ function asMapping(value: unknown, source: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
-export function parseExtraVars(values: string[], cwd: string): Record<string, unknown> {
+/** `warn` hears what loading says (duplicate keys in an `@file`), as ansible-playbook prints it. */
+export function parseExtraVars(
+  values: string[],
+  cwd: string,
+  warn: (message: string) => void
+): Record<string, unknown> {
   const merged: Record<string, unknown> = {}
   for (const value of values) {
     if (value.startsWith('@')) {
@@ -33,9 +38,9 @@ export function parseExtraVars(values: string[], cwd: string): Record<string, un
           1
         )
       }
-      Object.assign(merged, asMapping(parseYaml(text, file), value))
+      Object.assign(merged, asMapping(parseYaml(text, file, warn), value))
     } else if (/^\s*[[{]/.test(value)) {
-      Object.assign(merged, asMapping(parseYaml(value, '<extra vars>'), value))
+      Object.assign(merged, asMapping(parseYaml(value, '<extra vars>', warn), value))
     } else {
       const pairs = parseKeyValue(value)
       if ('_raw_params' in pairs) {

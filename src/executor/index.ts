@@ -87,6 +87,7 @@ class Engine {
   ) {}
 
   private readonly warned = new Set<string>()
+  private readonly warn = (message: string): void => this.emit({ type: 'warning', message })
 
   // Like Ansible's Display, each distinct warning is shown once per run.
   emit = (event: RunEvent): void => {
@@ -97,18 +98,21 @@ class Engine {
     this.listener(event)
   }
 
+  /**
+   * In ansible-playbook's order: find the playbook (`locate`), load the inventory and the extra
+   * vars, then parse the plays (`load`) and run them, so that warnings come in the same order.
+   */
   async run(
-    body: (run: RunContext) => Promise<void>,
-    load: () => { playbookDir: string }
+    locate: () => string,
+    load: () => void,
+    body: (run: RunContext) => Promise<void>
   ): Promise<RunOutcome> {
     this.emit({ type: 'playbook_start', file: this.options.playbook })
     let error: string | undefined
     let exitCode = 0
     let run: RunContext | undefined
     try {
-      const { playbookDir } = load()
-      run = await this.context(playbookDir)
-      for (const warning of run.inventory.warnings) this.emit({ type: 'warning', message: warning })
+      run = await this.context(locate())
       if (run.inventory.listHosts('all').length === 0) {
         this.emit({
           type: 'warning',
@@ -116,6 +120,7 @@ class Engine {
             "provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'"
         })
       }
+      load()
       await body(run)
       exitCode = this.unreachableHosts.size > 0 ? 4 : this.failedHosts.size > 0 ? 2 : 0
     } catch (caught) {
@@ -153,7 +158,8 @@ class Engine {
       listPods: this.runtime.listPods
     })
     if (existsSync(playbookDir)) inventory.loadVarsDirs(playbookDir)
-    const extraVars = parseExtraVars(options.extraVars, options.cwd)
+    for (const message of inventory.warnings) this.emit({ type: 'warning', message })
+    const extraVars = parseExtraVars(options.extraVars, options.cwd, this.warn)
     const templar = new Templar({
       onWarning: (message: string) => this.emit({ type: 'warning', message })
     })
@@ -264,32 +270,53 @@ export async function runPlaybook(
   listener: RunEventListener
 ): Promise<RunOutcome> {
   const engine = new Engine(options, listener)
+  let file = ''
   let plays: Play[] = []
   return engine.run(
-    run => runPlays(run, plays),
     () => {
-      if (!options.playbook) throw new PlaybookError('no playbook given', undefined, 5)
-      const file = path.resolve(options.cwd, options.playbook)
-      if (!existsSync(file)) {
-        throw new PlaybookError(
-          `the playbook: ${options.playbook} could not be found`,
-          undefined,
-          1
-        )
-      }
-      plays = loadPlaybook(file, message => engine.emit({ type: 'warning', message }))
-      return { playbookDir: path.dirname(file) }
-    }
+      file = playbookPath(options)
+      return path.dirname(file)
+    },
+    () => (plays = loadPlaybook(file, message => engine.emit({ type: 'warning', message }))),
+    run => runPlays(run, plays)
   )
 }
 
-/** Load and validate a playbook without running it (--syntax-check, --list-tasks). */
-export function loadPlaybookFile(options: RunOptions): Play[] {
+function playbookPath(options: RunOptions): string {
   if (!options.playbook) throw new PlaybookError('no playbook given', undefined, 5)
   const file = path.resolve(options.cwd, options.playbook)
   if (!existsSync(file))
     throw new PlaybookError(`the playbook: ${options.playbook} could not be found`, undefined, 1)
-  return loadPlaybook(file)
+  return file
+}
+
+/**
+ * Load and validate a playbook without running it (--syntax-check, --list-tasks), reading what
+ * ansible-playbook reads for them: the extra vars, the playbook with its imports, and each
+ * play's vars_files as Ansible does without a host (a missing file or an undefined variable in
+ * its name skips the entry). `warn` hears the load warnings (duplicate YAML keys).
+ */
+export function loadPlaybookFile(options: RunOptions, warn: (message: string) => void): Play[] {
+  const file = playbookPath(options)
+  const extraVars = parseExtraVars(options.extraVars, options.cwd, warn)
+  const plays = loadPlaybook(file, warn)
+  const templar = new Templar({ onWarning: warn })
+  for (const play of plays) {
+    const vars = { ...play.vars, ...extraVars }
+    for (const entry of play.varsFiles) {
+      let candidates: string[]
+      try {
+        candidates = (Array.isArray(entry) ? entry : [entry]).map(name =>
+          path.resolve(play.baseDir, String(templar.template(name, vars)))
+        )
+      } catch {
+        continue
+      }
+      const found = candidates.find(candidate => existsSync(candidate))
+      if (found) readYamlFile(found, undefined, warn)
+    }
+  }
+  return plays
 }
 
 /** Run one module on the hosts of a pattern (`ansible PATTERN -m MODULE -a ARGS`). */
@@ -300,10 +327,12 @@ export async function runAdhoc(
   const engine = new Engine(options, listener)
   let play: Play | undefined
   return engine.run(
-    run => runPlays(run, play ? [play] : []),
     () => {
       if (!options.adhoc) throw new PlaybookError('no module given', undefined, 5)
-      const { pattern, module, args } = options.adhoc
+      return options.cwd
+    },
+    () => {
+      const { pattern, module, args } = options.adhoc!
       const taskData: Record<string, unknown> = { [module]: args === '' ? null : args }
       const resolved = resolveAction(taskData, undefined)
       const task: TaskNode = {
@@ -328,7 +357,7 @@ export async function runAdhoc(
         handlers: [],
         baseDir: options.cwd
       }
-      return { playbookDir: options.cwd }
-    }
+    },
+    run => runPlays(run, play ? [play] : [])
   )
 }

@@ -40,6 +40,8 @@ export interface PlayRunOutcome {
 
 export class PlayRun {
   private readonly failed = new Map<string, Failure>()
+  /** Load-time warnings of files included while the play runs (duplicate YAML keys). */
+  private readonly warn = (message: string): void => this.run.emit({ type: 'warning', message })
   private readonly ended = new Set<string>()
   private readonly notified = new Map<TaskNode, Set<string>>()
   private aborted = false
@@ -231,16 +233,20 @@ export class PlayRun {
     }
     this.checkFailureLimits(task, hosts)
     this.announceAbort()
-    // Like Ansible: every `included:` line first, then the included tasks, file by file.
-    for (const included of includes) {
-      this.run.emit({
-        type: 'include',
-        file: this.includedPath(included),
-        hosts: included.hosts,
-        item: included.label
-      })
-    }
-    const blocks = includes.map(included => ({ included, block: this.loadIncluded(included) }))
+    // Like Ansible's linear strategy: each file is loaded (its load warnings, or the include's
+    // failure) and announced with `included:`, all of them before the first included task runs.
+    const blocks = includes.map(included => {
+      const block = this.loadIncluded(included)
+      if (block) {
+        this.run.emit({
+          type: 'include',
+          file: this.includedPath(included),
+          hosts: included.hosts,
+          item: included.label
+        })
+      }
+      return { included, block }
+    })
     for (const { included, block } of blocks) {
       if (this.aborted) break
       if (block)
@@ -330,7 +336,15 @@ export class PlayRun {
         templatedConnectionVars(this.run, vars)
       )
       const facts = await gatherFacts(connection, this.run.options.timeoutSec * 1000 || undefined)
-      return { result: { ansible_facts: facts, changed: false, failed: false } }
+      // Ansible's hack to keep -v from printing every fact: the callbacks show only the status.
+      return {
+        result: {
+          ansible_facts: facts,
+          changed: false,
+          failed: false,
+          _ansible_verbose_override: true
+        }
+      }
     } catch (error) {
       if (error instanceof Error && error.name === 'UnreachableError') {
         return { result: { unreachable: true, changed: false, msg: error.message } }
@@ -382,6 +396,14 @@ export class PlayRun {
     }
     const noLog = this.keywordBool(task, 'no_log', host)
     const shown = callbackResult(noLog ? censor(result) : result)
+    // The default callback shows a result's warnings before its status line, a loop's after
+    // the item lines (they were printed as the items ran); skipped results show none.
+    const warnings =
+      status === 'skipped' || status === 'unreachable' || !Array.isArray(shown.warnings)
+        ? []
+        : shown.warnings.map(String)
+    const isLoop = Array.isArray(shown.results)
+    if (!isLoop) for (const message of warnings) this.run.emit({ type: 'warning', message })
     this.run.emit({
       type: 'host_result',
       task: info,
@@ -392,6 +414,7 @@ export class PlayRun {
       durationMs,
       delegatedTo: outcome.delegatedTo
     })
+    if (isLoop) for (const message of warnings) this.run.emit({ type: 'warning', message })
     // An include counts `ok` once per file it includes, when that file loads (runIncluded).
     const isInclude = task.module === 'include_tasks' || task.module === 'include_role'
     switch (status) {
@@ -509,7 +532,8 @@ export class PlayRun {
           {
             file: task.position?.file ?? this.play.baseDir,
             baseDir: task.baseDir,
-            playbookDir: this.play.baseDir
+            playbookDir: this.play.baseDir,
+            warn: this.warn
           }
         )
         items = loaded.tasks
@@ -517,7 +541,8 @@ export class PlayRun {
       } else {
         items = loadTaskFile(this.includedPath(included), {
           playbookDir: this.play.baseDir,
-          role: task.role
+          role: task.role,
+          warn: this.warn
         })
       }
     } catch (error) {
@@ -549,24 +574,24 @@ export class PlayRun {
 
   // ---- meta -------------------------------------------------------------------------------
 
+  /**
+   * A meta task as Ansible's _execute_meta runs it: announced (TASK banner) once per host it
+   * runs for — once in all for the actions that run once (end_play, end_batch, clear_facts,
+   * clear_host_errors, refresh_inventory) — with a skipped result where `when` is false.
+   */
   private async runMeta(task: TaskNode, hosts: string[]): Promise<void> {
     const action = String(task.args._raw_params ?? task.args.free_form ?? '').trim()
     const info = this.taskInfo(task, false)
-    let started = false
-    const skipped = (host: string, result: Result) => {
-      if (!started) {
-        this.run.emit({ type: 'task_start', task: info })
-        started = true
-      }
+    const announce = () => this.run.emit({ type: 'task_start', task: info })
+    const skipped = (host: string, reason: string, msg = action) =>
       this.run.emit({
         type: 'host_result',
         task: info,
         host,
         status: 'skipped',
-        result,
+        result: { msg, skip_reason: `${action} conditional evaluated to False, ${reason}` },
         durationMs: 0
       })
-    }
     const conditionFor = (host: string): boolean => {
       try {
         return evaluateWhen(this.run, task, this.run.store.forHost(host, this.scope, task))
@@ -578,55 +603,71 @@ export class PlayRun {
         )
       }
     }
+    if (
+      ['noop', 'refresh_inventory', 'reset_connection'].includes(action) &&
+      task.keywords.when !== undefined
+    ) {
+      this.run.emit({
+        type: 'warning',
+        message: `${action} task does not support when conditional`
+      })
+    }
+    const first = hosts[0]
     switch (action) {
-      case 'end_play': {
-        const first = hosts[0]
+      case 'end_play':
+      case 'end_batch':
+        announce()
         if (conditionFor(first)) {
           for (const host of this.batch) this.ended.add(host)
           this.aborted = true
         } else {
-          skipped(first, {
-            msg: 'end_play',
-            skip_reason: 'end_play conditional evaluated to False, continuing play'
-          })
+          skipped(first, action === 'end_play' ? 'continuing play' : 'continuing current batch')
         }
         return
-      }
-      case 'end_batch': {
-        if (conditionFor(hosts[0])) {
-          for (const host of this.batch) this.ended.add(host)
-          this.aborted = true
-        }
-        return
-      }
       case 'end_host':
         for (const host of hosts) {
+          announce()
           if (conditionFor(host)) this.ended.add(host)
           else
-            skipped(host, {
-              msg: `end_host conditional evaluated to false, continuing execution for ${host}`,
-              skip_reason: `end_host conditional evaluated to False, continuing execution for ${host}`
-            })
+            skipped(
+              host,
+              `continuing execution for ${host}`,
+              `end_host conditional evaluated to false, continuing execution for ${host}`
+            )
         }
         return
       case 'flush_handlers': {
-        const selected = hosts.filter(host => conditionFor(host))
+        const selected: string[] = []
+        for (const host of hosts) {
+          announce()
+          if (conditionFor(host)) selected.push(host)
+          else skipped(host, `not running handlers for ${host}`)
+        }
         if (selected.length > 0) await this.flushHandlers(selected)
         return
       }
       case 'clear_host_errors':
-        for (const host of hosts) if (conditionFor(host)) this.run.failedHosts.delete(host)
-        for (const host of this.batch) this.run.failedHosts.delete(host)
+        announce()
+        if (conditionFor(first)) for (const host of this.batch) this.run.failedHosts.delete(host)
+        else skipped(first, `not clearing host error state for ${first}`)
         return
       case 'clear_facts':
-        for (const host of hosts) if (conditionFor(host)) this.run.store.clearFacts(host)
+        announce()
+        if (conditionFor(first)) for (const host of this.batch) this.run.store.clearFacts(host)
+        else skipped(first, `not clearing facts and fact cache for ${first}`)
         return
       case 'reset_connection':
-        for (const host of hosts) if (conditionFor(host)) await this.run.connections.reset(host)
+        for (const host of hosts) {
+          announce()
+          await this.run.connections.reset(host)
+        }
+        return
+      case 'refresh_inventory':
+        announce()
         return
       case 'noop':
-      case 'refresh_inventory':
       case 'role_complete':
+        for (let index = 0; index < hosts.length; index++) announce()
         return
       default:
         throw new PlaybookError(`invalid meta action requested: ${action}`, task.position)

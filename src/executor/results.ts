@@ -33,14 +33,37 @@ export function censor(result: Result): Result {
   return censored
 }
 
-/** The copy given to callbacks/reporters: internal keys removed, status carried separately. */
+/** Internal keys callbacks still get (Ansible's CLEAN_EXCEPTIONS): labels, no_log, display hints. */
+const CALLBACK_KEYS = new Set([
+  '_ansible_item_label',
+  '_ansible_no_log',
+  '_ansible_verbose_always',
+  '_ansible_verbose_override'
+])
+
+/**
+ * The copy given to callbacks/reporters, as Ansible's TaskResult.clean_copy: `failed`/`skipped`
+ * removed (the status is carried separately), internal keys removed at every depth.
+ */
 export function callbackResult(result: Result): Result {
+  const copy = stripInternalKeys(result) as Result
+  delete copy.failed
+  delete copy.skipped
+  return copy
+}
+
+function stripInternalKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripInternalKeys)
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  )
+    return value
   const copy: Result = {}
-  for (const [key, value] of Object.entries(result)) {
-    if (key === 'failed' || key === 'skipped') continue
-    if (key.startsWith('_ansible_') && key !== '_ansible_item_label' && key !== '_ansible_no_log')
-      continue
-    copy[key] = value
+  for (const [key, entry] of Object.entries(value)) {
+    if (key.startsWith('_ansible_') && !CALLBACK_KEYS.has(key)) continue
+    copy[key] = stripInternalKeys(entry)
   }
   return copy
 }
@@ -58,9 +81,19 @@ export function registeredCopy(result: Result): Result {
   return copy
 }
 
-/** Combine per-item results into the task result, as Ansible's TaskExecutor._run_loop does. */
+/**
+ * Combine per-item results into the task result, as Ansible's TaskExecutor._run_loop does
+ * (the items' warnings move up to the task result, where the callbacks show them).
+ */
 export function loopResult(items: Result[]): Result {
+  const warnings: unknown[] = []
+  for (const item of items) {
+    if (!Array.isArray(item.warnings)) continue
+    warnings.push(...(item.warnings as unknown[]))
+    delete item.warnings
+  }
   const result: Result = { results: items, changed: items.some(item => item.changed === true) }
+  if (warnings.length > 0) result.warnings = warnings
   if (items.some(item => item.failed === true)) {
     result.failed = true
     result.msg = 'One or more items failed'

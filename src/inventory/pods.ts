@@ -57,12 +57,13 @@ export const K8S_SCHEME = 'k8s://'
 /** Parse `k8s://NAMESPACE?selector=app%3Dweb&container=C`. */
 export function parsePodSource(source: string): PodSource {
   let url: URL
+  let namespace: string
   try {
     url = new URL(source)
+    namespace = decodeURIComponent(url.hostname || url.pathname.replace(/^\/+/, ''))
   } catch {
     throw new InventoryError(`not a valid k8s:// inventory URL: ${source}`)
   }
-  const namespace = decodeURIComponent(url.hostname || url.pathname.replace(/^\/+/, ''))
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
     throw new InventoryError(
       `k8s:// inventory '${source}': '${namespace}' is not a valid namespace name (expected k8s://NAMESPACE?selector=KEY%3DVALUE)`

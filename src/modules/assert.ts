@@ -26,6 +26,9 @@ export const assertModule: ModuleDefinition = {
     } catch (error) {
       return { changed: false, failed: true, msg: (error as Error).message }
     }
+    // Like Ansible's assert action: unless quiet, callbacks print the result (passed or failed)
+    // as indented JSON even without -v.
+    const display = args.quiet === true ? {} : { _ansible_verbose_always: true }
     const thats = Array.isArray(args.that) ? args.that : [args.that]
     for (const that of thats) {
       if (!ctx.evaluateConditional(that)) {
@@ -34,10 +37,11 @@ export const assertModule: ModuleDefinition = {
           failed: true,
           evaluated_to: false,
           assertion: that,
-          msg: (failMsg ?? 'Assertion failed') as string
+          msg: (failMsg ?? 'Assertion failed') as string,
+          ...display
         }
       }
     }
-    return { changed: false, msg: (successMsg ?? 'All assertions passed') as string }
+    return { changed: false, msg: (successMsg ?? 'All assertions passed') as string, ...display }
   }
 }

@@ -14,8 +14,10 @@ export const debug: ModuleDefinition = {
     if ((args.verbosity as number) > ctx.verbosity) {
       return { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' }
     }
-    if ('msg' in args) return { changed: false, msg: args.msg as string }
-    if (!('var' in args)) return { changed: false, msg: 'Hello world!' }
+    // Ansible's debug action: callbacks always print what it shows, as indented JSON.
+    const display = { _ansible_verbose_always: true }
+    if ('msg' in args) return { changed: false, msg: args.msg as string, ...display }
+    if (!('var' in args)) return { changed: false, msg: 'Hello world!', ...display }
     const variable = args.var
     let value: unknown
     try {
@@ -35,6 +37,6 @@ export const debug: ModuleDefinition = {
       : typeof variable === 'object' && variable !== null
         ? "<class 'dict'>"
         : String(variable)
-    return { changed: false, [key]: value }
+    return { changed: false, [key]: value, ...display }
   }
 }

@@ -13,8 +13,11 @@ function candidates(name: string, ctx: ModuleContext): string[] {
   return searched ?? [path.join(ctx.playbookDir, 'vars', name), path.join(ctx.playbookDir, name)]
 }
 
-async function loadFile(file: string): Promise<Record<string, unknown>> {
-  const data = parseYaml(await fs.readFile(file, 'utf8'), file) ?? {}
+async function loadFile(
+  file: string,
+  warn: (message: string) => void
+): Promise<Record<string, unknown>> {
+  const data = parseYaml(await fs.readFile(file, 'utf8'), file, warn) ?? {}
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new IncludeVarsError(`${file} must be stored as a dictionary/hash`)
   }
@@ -98,12 +101,20 @@ export const includeVars: ModuleDefinition = {
         }
       }
       let facts: Record<string, unknown> = {}
+      // Load warnings (duplicate keys) reach the output as the result's warnings, shown before
+      // the task's status line like Ansible's loader prints them.
+      const warnings: string[] = []
       for (const file of files) {
-        const data = await loadFile(file)
+        const data = await loadFile(file, message => warnings.push(message))
         facts = args.hash_behaviour === 'merge' ? deepMerge(facts, data) : { ...facts, ...data }
       }
       if (args.name !== undefined) facts = { [args.name as string]: facts }
-      return { changed: false, ansible_facts: facts, ansible_included_var_files: files }
+      return {
+        changed: false,
+        ansible_facts: facts,
+        ansible_included_var_files: files,
+        ...(warnings.length > 0 ? { warnings } : {})
+      }
     } catch (error) {
       if (error instanceof IncludeVarsError)
         return { changed: false, failed: true, msg: error.message }

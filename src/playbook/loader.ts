@@ -28,13 +28,13 @@ export interface LoadScope {
   /** Roles already on the import path, to refuse cycles. */
   roleChain?: string[]
   /** Where load-time warnings (duplicate YAML keys) go. */
-  warn?: (message: string) => void
+  warn: (message: string) => void
 }
 
 export function readYamlFile(
   file: string,
-  position?: SourcePosition,
-  warn?: (message: string) => void
+  position: SourcePosition | undefined,
+  warn: (message: string) => void
 ): unknown {
   let text: string
   try {
@@ -302,7 +302,7 @@ function playVars(value: unknown, position: SourcePosition | undefined): Record<
 function loadPlay(
   data: Record<string, unknown>,
   file: string,
-  warn: ((message: string) => void) | undefined
+  warn: (message: string) => void
 ): Play {
   const position = positionOf(data)
   for (const key of Object.keys(data)) {
@@ -537,7 +537,7 @@ function importedPlays(entry: Record<string, unknown>, plays: Play[]): Play[] {
 }
 
 /** Load a playbook file (and the playbooks it imports) into plays; `warn` hears load warnings. */
-export function loadPlaybook(file: string, warn?: (message: string) => void): Play[] {
+export function loadPlaybook(file: string, warn: (message: string) => void): Play[] {
   const data = readYamlFile(file, undefined, warn)
   if (data === null) return []
   if (!Array.isArray(data)) {

@@ -38,7 +38,7 @@ function mainFile(dir: string, base = 'main'): string | undefined {
 
 function mapping(
   file: string | undefined,
-  warn: ((message: string) => void) | undefined
+  warn: (message: string) => void
 ): Record<string, unknown> {
   if (!file) return {}
   const data = readYamlFile(file, undefined, warn)

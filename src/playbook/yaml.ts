@@ -9,11 +9,7 @@ export { positionOf, setPosition } from '../yaml/load.js'
  * Parse YAML 1.1 text like PyYAML; `file` is used for positions, errors and `warn`ings
  * (duplicate keys, which Ansible warns about and then keeps the last value of).
  */
-export function parseYaml(
-  text: string,
-  file: string,
-  warn: (message: string) => void = () => {}
-): unknown {
+export function parseYaml(text: string, file: string, warn: (message: string) => void): unknown {
   try {
     return loadYaml(text, file, warn)
   } catch (error) {

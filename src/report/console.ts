@@ -65,7 +65,12 @@ export function cleanForDisplay(
 ): Record<string, unknown> {
   const copy: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(result)) {
-    if (key.startsWith('_ansible') || key === 'invocation' || key === 'diff') continue
+    // Warnings were printed on their own (warning events), as the callbacks' _handle_warnings.
+    if (
+      key.startsWith('_ansible') ||
+      ['invocation', 'diff', 'warnings', 'deprecations'].includes(key)
+    )
+      continue
     copy[key] = value
   }
   if (
@@ -80,10 +85,6 @@ export function cleanForDisplay(
     }
   }
   return copy
-}
-
-function isDebug(action: string): boolean {
-  return /^(ansible\.(builtin|legacy)\.)?debug$/.test(action)
 }
 
 function isInclude(action: string): boolean {
@@ -144,7 +145,16 @@ export function noticeText(event: { type: 'warning' | 'deprecation'; message: st
 
 export function consoleReporter(options: ConsoleOptions): RunEventListener {
   const line = (text: string) => options.stdout(`${text}\n`)
-  const verbose = (action: string) => options.verbosity > 0 || isDebug(action)
+  // The default callback's _run_is_verbose and _dump_results: details with -v or when the action
+  // asks for them (debug, assert), never for facts gathering; indented when asked for or at -vvv.
+  const verbose = (result: Record<string, unknown>) =>
+    (options.verbosity > 0 || result._ansible_verbose_always === true) &&
+    result._ansible_verbose_override !== true
+  const dump = (result: Record<string, unknown>, action: string) =>
+    pythonJson(
+      cleanForDisplay(result, action),
+      result._ansible_verbose_always === true || options.verbosity > 2 ? 4 : undefined
+    )
   const hostLabel = (host: string, delegatedTo?: string) =>
     delegatedTo ? `${host} -> ${delegatedTo}` : host
   // Ansible prints each diff followed by an empty line, before the host's status line.
@@ -168,20 +178,17 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
       const label = pythonStr(
         item._ansible_no_log ? '(censored due to no_log)' : (item._ansible_item_label ?? item.item)
       )
-      const shown = cleanForDisplay(item, event.task.action)
-      if (item.failed === true) {
-        line(`failed: [${host}] (item=${label}) => ${pythonJson(shown)}`)
-      } else if (item.skipped === true) {
-        line(
-          `skipping: [${host}] => (item=${label}) ${options.verbosity > 0 ? `=> ${pythonJson(shown)}` : ''}`
-        )
+      // Item callbacks get a clean copy too: the item's status is the callback, not a key.
+      const { failed, skipped, ...shown } = item
+      const details = () => dump(shown, event.task.action)
+      if (failed === true) {
+        line(`failed: [${host}] (item=${label}) => ${details()}`)
+      } else if (skipped === true) {
+        line(`skipping: [${host}] => (item=${label}) ${verbose(item) ? `=> ${details()}` : ''}`)
       } else {
         if (options.diff && item.diff !== undefined) printDiff(item.diff)
         const status = item.changed === true ? 'changed' : 'ok'
-        const details = verbose(event.task.action)
-          ? ` => ${pythonJson(shown, isDebug(event.task.action) ? 4 : undefined)}`
-          : ''
-        line(`${status}: [${host}] => (item=${label})${details}`)
+        line(`${status}: [${host}] => (item=${label})${verbose(item) ? ` => ${details()}` : ''}`)
       }
     }
   }
@@ -199,7 +206,9 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
         line(banner('NO MORE HOSTS LEFT'))
         break
       case 'task_start':
-        if (!/^(ansible\.(builtin|legacy)\.)?meta$/.test(event.task.action)) taskBanner(event.task)
+        // A meta task is announced once per host it runs for, and Ansible prints each banner.
+        if (/^(ansible\.(builtin|legacy)\.)?meta$/.test(event.task.action)) bannerTask = undefined
+        taskBanner(event.task)
         break
       case 'include': {
         const label = event.item === undefined ? '' : ` => (item=${pythonStr(event.item)})`
@@ -224,25 +233,21 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
             break
           }
         }
-        const shown = cleanForDisplay(result, event.task.action)
+        const details = () => dump(result, event.task.action)
         switch (event.status) {
           case 'unreachable':
-            line(`fatal: [${host}]: UNREACHABLE! => ${pythonJson(shown)}`)
+            line(`fatal: [${host}]: UNREACHABLE! => ${details()}`)
             break
           case 'failed':
-            line(`fatal: [${host}]: FAILED! => ${pythonJson(shown)}`)
+            line(`fatal: [${host}]: FAILED! => ${details()}`)
             if (event.ignored) line('...ignoring')
             break
           case 'skipped':
-            line(`skipping: [${host}]${options.verbosity > 0 ? ` => ${pythonJson(shown)}` : ''}`)
+            line(`skipping: [${host}]${verbose(result) ? ` => ${details()}` : ''}`)
             break
-          default: {
+          default:
             if (options.diff && result.diff !== undefined) printDiff(result.diff)
-            const details = verbose(event.task.action)
-              ? ` => ${pythonJson(shown, isDebug(event.task.action) ? 4 : undefined)}`
-              : ''
-            line(`${event.status}: [${host}]${details}`)
-          }
+            line(`${event.status}: [${host}]${verbose(result) ? ` => ${details()}` : ''}`)
         }
         break
       }

@@ -13,6 +13,8 @@ import { parseYaml, positionOf } from '../../src/playbook/yaml.js'
 import { UnsafeText } from '../../src/template/unsafe.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'loader-'))
+/** These files have no duplicate keys: any warning is a loader bug. */
+const noWarning = (message: string) => expect.fail(`unexpected warning: ${message}`)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function write(name: string, text: string): string {
@@ -25,7 +27,7 @@ function write(name: string, text: string): string {
 function loadError(text: string): PlaybookError {
   const file = write(`pb-${Math.random().toString(36).slice(2)}.yml`, text)
   try {
-    loadPlaybook(file)
+    loadPlaybook(file, noWarning)
   } catch (error) {
     if (error instanceof PlaybookError) return error
     throw error
@@ -35,44 +37,40 @@ function loadError(text: string): PlaybookError {
 
 describe('YAML 1.1 like PyYAML', () => {
   it('reads yes/no/on/off as booleans but y/n as strings, and leading-zero ints as octal', () => {
-    expect(parseYaml('[yes, No, ON, off, y, n, true, 0755, 0o17, 1_000]', 'x.yml')).toEqual([
-      true,
-      false,
-      true,
-      false,
-      'y',
-      'n',
-      true,
-      493,
-      '0o17',
-      1000
-    ])
+    expect(
+      parseYaml('[yes, No, ON, off, y, n, true, 0755, 0o17, 1_000]', 'x.yml', noWarning)
+    ).toEqual([true, false, true, false, 'y', 'n', true, 493, '0o17', 1000])
   })
 
   it('merges `<<` keys without overriding the mapping’s own keys', () => {
-    const data = parseYaml('base: &b {a: 1, b: 2}\nchild:\n  <<: *b\n  b: 3\n', 'x.yml') as Record<
-      string,
-      Record<string, number>
-    >
+    const warnings: string[] = []
+    const data = parseYaml('base: &b {a: 1, b: 2}\nchild:\n  <<: *b\n  b: 3\n', 'x.yml', message =>
+      warnings.push(message)
+    ) as Record<string, Record<string, number>>
     expect(data.child).toEqual({ a: 1, b: 3 })
+    // PyYAML flattens the merge into the mapping, so Ansible sees `b` twice and says so.
+    expect(warnings).toEqual([
+      'While constructing a mapping from x.yml, line 3, column 3, found a duplicate dict key (b). Using last defined value only.'
+    ])
   })
 
   it('keeps !unsafe text untemplatable and refuses !vault with the position', () => {
-    const data = parseYaml('raw: !unsafe "{{ not_a_template }}"\n', 'x.yml') as Record<
+    const data = parseYaml('raw: !unsafe "{{ not_a_template }}"\n', 'x.yml', noWarning) as Record<
       string,
       unknown
     >
     expect(data.raw).toBeInstanceOf(UnsafeText)
     expect(String(data.raw)).toBe('{{ not_a_template }}')
-    expect(() => parseYaml('secret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n', 'v.yml')).toThrow(
-      /not supported/
-    )
+    expect(() =>
+      parseYaml('secret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n', 'v.yml', noWarning)
+    ).toThrow(/not supported/)
   })
 
   it('remembers where every mapping was written', () => {
     const data = parseYaml(
       '- hosts: all\n  tasks:\n    - name: t\n      debug: msg=x\n',
-      'p.yml'
+      'p.yml',
+      noWarning
     ) as {
       tasks: object[]
     }[]
@@ -190,7 +188,7 @@ describe('playbook validation before anything runs', () => {
       'imports.yml',
       '- hosts: all\n  tags: [p]\n  tasks:\n    - import_tasks: inc/steps.yml\n      when: flag\n      tags: [t]\n'
     )
-    const [play] = loadPlaybook(file)
+    const [play] = loadPlaybook(file, noWarning)
     const block = play.tasks[0] as BlockNode
     expect(block.kind).toBe('block')
     expect(block.keywords).toMatchObject({ when: 'flag', tags: ['t'] })
@@ -206,7 +204,7 @@ describe('playbook validation before anything runs', () => {
       'parent.yml',
       '- import_playbook: sub/child.yml\n  vars: {given: 2, own: 0}\n  tags: [imp]\n'
     )
-    const [play] = loadPlaybook(file)
+    const [play] = loadPlaybook(file, noWarning)
     expect(play.vars).toEqual({ given: 2, own: 1 })
     expect(play.tasks[0].parent?.keywords.tags).toEqual(['imp'])
     expect(loadError('- import_playbook: sub/child.yml\n  when: false\n').message).toMatch(
@@ -222,7 +220,7 @@ describe('playbook validation before anything runs', () => {
     write('roles/app/handlers/main.yml', '- name: restart app\n  debug: msg=restart\n')
     write('roles/app/vars/main.yml', 'app_var: v\n')
     const file = write('roles.yml', '- hosts: all\n  roles:\n    - role: app\n      port: 8080\n')
-    const [play] = loadPlaybook(file)
+    const [play] = loadPlaybook(file, noWarning)
     expect(play.roles.map(role => role.name)).toEqual(['base', 'app'])
     expect(play.roles[1].vars).toEqual({ app_var: 'v', port: 8080 })
     expect(play.roles[0].defaults).toEqual({ base_default: 1 })
