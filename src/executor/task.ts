@@ -379,7 +379,11 @@ function templateArgs(
     untemplated.var = raw.var
     delete raw.var
   }
-  const templated = run.templar.template(raw, vars) as Record<string, unknown>
+  // set_fact stores what it gets: a value that read unsafe data (a pod's output) stays unsafe,
+  // so it is never rendered when read later (ansible-core 2.14.12+, CVE-2023-5764).
+  const templated = run.templar.template(raw, vars, {
+    keepUnsafe: task.module === 'set_fact'
+  }) as Record<string, unknown>
   return { ...variableParams, ...templated, ...untemplated }
 }
 

@@ -1,6 +1,8 @@
 // `omit`: like Ansible, a per-process placeholder string. A module argument whose templated
 // value equals OMIT_TOKEN is dropped by the executor (see dropOmitted).
 import { randomBytes } from 'node:crypto'
+import { isMarkedUnsafe } from './unsafe.js'
+import { isPlainObject } from './values.js'
 
 export const OMIT_TOKEN = `__omit_place_holder__${randomBytes(20).toString('hex')}`
 
@@ -13,9 +15,11 @@ export function dropOmitted(args: Record<string, unknown>): Record<string, unkno
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(args)) {
     if (isOmitted(value)) continue
-    out[key] =
-      value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? dropOmitted(value as Record<string, unknown>)
+    // Unsafe data (UnsafeText, marked results) is kept as it is, mark included.
+    out[key] = isMarkedUnsafe(value)
+      ? value
+      : isPlainObject(value)
+        ? dropOmitted(value)
         : Array.isArray(value)
           ? value.filter(item => !isOmitted(item))
           : value

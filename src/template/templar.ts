@@ -19,7 +19,14 @@ import { NOT_LITERAL, pyLiteralEval } from './literal.js'
 import { OMIT_TOKEN } from './omit.js'
 import { prepareTemplate, type PreparedTemplate } from './preprocess.js'
 import { accessChains } from './chains.js'
-import { isMarkedUnsafe, isUnsafe } from './unsafe.js'
+import {
+  containsUnsafe,
+  isMarkedUnsafe,
+  isUnsafe,
+  markUnsafe,
+  UnsafeText,
+  withoutUnsafeText
+} from './unsafe.js'
 import { registerBuiltins } from './builtins.js'
 import {
   isPlainObject,
@@ -37,6 +44,12 @@ export interface TemplateOptions {
   convertData?: boolean
   /** When false, a template that hits an undefined variable is returned unrendered. */
   failOnUndefined?: boolean
+  /**
+   * Keep the unsafe mark on results that read unsafe data (UnsafeText for strings, marked
+   * lists and dicts), for values that are stored as variables (set_fact): read later, they are
+   * never rendered again. Without it strings come back plain.
+   */
+  keepUnsafe?: boolean
 }
 
 export interface TemplarOptions {
@@ -48,6 +61,11 @@ export interface TemplateFileOptions {
   trimBlocks?: boolean
   lstripBlocks?: boolean
   newlineSequence?: string
+}
+
+/** Set when a render reads unsafe data, so its result is marked unsafe. */
+interface Taint {
+  unsafe: boolean
 }
 
 const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/
@@ -66,7 +84,8 @@ function prepare(source: string, escapeBackslashes: boolean): PreparedTemplate {
   return entry
 }
 
-type Resolution = { value: unknown } | { error: unknown }
+/** A variable's rendered value (UnsafeText already plain) and whether it held unsafe data. */
+type Resolution = { value: unknown; unsafe: boolean } | { error: unknown }
 
 /** One variable namespace with its lazily rendered values (the task's vars, or one host's). */
 class Scope {
@@ -85,10 +104,19 @@ class Scope {
 
   /** The variable's value with its templates rendered; throws what rendering threw. */
   resolve(name: string): unknown {
+    return this.resolution(name).value
+  }
+
+  /** True when the variable's value holds unsafe data (Ansible's _is_unsafe), after resolve(). */
+  isUnsafe(name: string): boolean {
+    return this.resolution(name).unsafe
+  }
+
+  private resolution(name: string): { value: unknown; unsafe: boolean } {
     const done = this.resolved.get(name)
     if (done) {
       if ('error' in done) throw done.error
-      return done.value
+      return done
     }
     if (this.inProgress.has(name)) {
       throw new TemplateError(
@@ -97,9 +125,10 @@ class Scope {
     }
     this.inProgress.add(name)
     try {
-      const value = this.templar.templateIn(this.vars[name], this, {})
-      this.resolved.set(name, { value })
-      return value
+      const rendered = this.templar.templateIn(this.vars[name], this, {})
+      const resolution = { value: withoutUnsafeText(rendered), unsafe: containsUnsafe(rendered) }
+      this.resolved.set(name, resolution)
+      return resolution
     } catch (error) {
       this.resolved.set(name, { error })
       throw error
@@ -138,7 +167,7 @@ class Scope {
       }
       value = out
     } else {
-      value = this.templar.templateIn(item, this, {})
+      value = withoutUnsafeText(this.templar.templateIn(item, this, {}))
     }
     this.lazyEntries.set(cacheKey, value)
     return value
@@ -174,12 +203,15 @@ export class Templar {
 
   /** Renders strings inside `value` (recursively through lists and dicts) with `vars`. */
   template(value: unknown, vars: Record<string, unknown>, options: TemplateOptions = {}): unknown {
-    return this.templateIn(value, new Scope(this, vars), options)
+    const result = this.templateIn(value, new Scope(this, vars), options)
+    return options.keepUnsafe ? result : withoutUnsafeText(result)
   }
 
-  /** @internal rendering inside an existing variable scope. */
+  /**
+   * @internal rendering inside an existing variable scope. Unsafe values stay marked: a result
+   * that read unsafe data comes back as UnsafeText or a marked list/dict.
+   */
   templateIn(value: unknown, scope: Scope, options: TemplateOptions): unknown {
-    if (isUnsafe(value)) return value.text
     if (isMarkedUnsafe(value)) return value
     if (typeof value === 'string') return this.templateString(value, scope, options)
     // Containers come back as the same object when nothing in them was a template, so that
@@ -193,7 +225,7 @@ export class Templar {
       let changed = false
       for (const [key, item] of Object.entries(value)) {
         const renderedKey = MAY_BE_TEMPLATE.test(key)
-          ? pyStr(this.templateString(key, scope, options))
+          ? pyStr(withoutUnsafeText(this.templateString(key, scope, options)))
           : key
         out[renderedKey] = this.templateIn(item, scope, options)
         changed ||= renderedKey !== key || out[renderedKey] !== item
@@ -236,12 +268,13 @@ export class Templar {
   ): unknown {
     const template = prepare(source, settings.escapeBackslashes)
     const deferred = new Map<string, unknown>()
-    const context = this.contextFor(template, scope, deferred)
+    const taint: Taint = { unsafe: false }
+    const context = this.contextFor(template, scope, deferred, taint)
     for (const value of Object.values(context)) rememberKeyOrder(value)
     const frame: RenderFrame = {
       allowUndefined: new Set(),
       deferred,
-      context: this.callContext(scope)
+      context: this.callContext(scope, taint)
     }
     let output: string
     for (;;) {
@@ -276,11 +309,15 @@ export class Templar {
         throw this.engineFailure(engineError, source, template, context, scope, frame)
       break
     }
-    const result = this.convert(output, template, frame, options)
+    let result = this.convert(output, template, frame, options)
     // Jinja drops the source's final newline; Ansible adds back as many as the source had.
-    if (typeof result !== 'string') return result
-    const missing = trailingNewlines(source) - trailingNewlines(result)
-    return missing > 0 ? result + '\n'.repeat(missing) : result
+    if (typeof result === 'string') {
+      const missing = trailingNewlines(source) - trailingNewlines(result)
+      if (missing > 0) result += '\n'.repeat(missing)
+    }
+    // Like ansible-core 2.14.12+ (CVE-2023-5764): what read unsafe data is unsafe too.
+    if (!taint.unsafe) return result
+    return typeof result === 'string' ? new UnsafeText(result) : markUnsafe(result)
   }
 
   private convert(
@@ -312,7 +349,8 @@ export class Templar {
   private contextFor(
     template: PreparedTemplate,
     scope: Scope,
-    deferred: Map<string, unknown>
+    deferred: Map<string, unknown>,
+    taint: Taint
   ): Record<string, unknown> {
     const context: Record<string, unknown> = {}
     for (const name of template.names) {
@@ -322,8 +360,11 @@ export class Templar {
       }
       const raw = scope.vars[name]
       try {
-        context[name] =
-          raw instanceof LazyMapping ? scope.materialise(raw, name) : scope.resolve(name)
+        if (raw instanceof LazyMapping) context[name] = scope.materialise(raw, name)
+        else {
+          context[name] = scope.resolve(name)
+          if (scope.isUnsafe(name)) taint.unsafe = true
+        }
       } catch (error) {
         // Reported only if the template really reads it (see explainUndefined).
         deferred.set(name, error)
@@ -332,13 +373,29 @@ export class Templar {
     return context
   }
 
-  private callContext(scope: Scope): CallContext {
+  private callContext(scope: Scope, taint: Taint): CallContext {
+    const read = (name: string): unknown => {
+      if (!scope.has(name)) return undefined
+      const value = scope.resolve(name)
+      if (scope.isUnsafe(name)) taint.unsafe = true
+      return value
+    }
     return {
-      getVariable: name => (scope.has(name) ? scope.resolve(name) : undefined),
+      getVariable: read,
       hasVariable: name => scope.has(name),
-      renderString: (source, options) => this.templateString(source, scope, options ?? {}),
-      lazyGet: (root, key) => scope.lazyGet(root, key),
-      lookup: (name, terms, kwargs) => this.lookupIn(name, terms, scope, kwargs)
+      renderString: (source, options) =>
+        withoutUnsafeText(this.templateString(source, scope, options ?? {})),
+      lazyGet: (root, key) => {
+        if (root === 'vars' && !scope.has('vars')) return read(String(key))
+        const value = scope.lazyGet(root, key)
+        if (containsUnsafe(value)) taint.unsafe = true
+        return value
+      },
+      lookup: (name, terms, kwargs) => {
+        // Ansible marks lookup results unsafe (allow_unsafe is off by default).
+        taint.unsafe = true
+        return this.lookupIn(name, terms, scope, kwargs)
+      }
     }
   }
 
@@ -508,7 +565,7 @@ export class Templar {
       )
     }
     try {
-      const value = this.templateIn(condition, scope, {})
+      const value = withoutUnsafeText(this.templateIn(condition, scope, {}))
       if (typeof value !== 'string' || value === '') return pyTruthy(value)
       const presented = `{% if ${value} %} True {% else %} False {% endif %}`
       const result = String(

@@ -37,3 +37,43 @@ export function isMarkedUnsafe(value: unknown): boolean {
     (value !== null && typeof value === 'object' && unsafeContainers.has(value))
   )
 }
+
+const unsafeInside = new WeakMap<object, boolean>()
+
+/**
+ * Ansible's _is_unsafe: UnsafeText, a marked container, or a list/dict holding one anywhere.
+ * Variables are long-lived, so the answer is remembered per container.
+ */
+export function containsUnsafe(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false
+  if (isMarkedUnsafe(value)) return true
+  const known = unsafeInside.get(value)
+  if (known !== undefined) return known
+  const items = Array.isArray(value) ? value : isDataObject(value) ? Object.values(value) : []
+  const found = items.some(containsUnsafe)
+  unsafeInside.set(value, found)
+  return found
+}
+
+function isDataObject(value: object): value is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value) as unknown
+  return proto === Object.prototype || proto === null
+}
+
+/** The value with UnsafeText as plain strings (containers copied only where needed). */
+export function withoutUnsafeText(value: unknown): unknown {
+  if (value instanceof UnsafeText) return value.text
+  if (value === null || typeof value !== 'object' || !containsUnsafe(value)) return value
+  let copy: unknown[] | Record<string, unknown> | undefined
+  if (Array.isArray(value)) {
+    const items = value.map(withoutUnsafeText)
+    if (items.some((item, i) => item !== value[i])) copy = items
+  } else if (isDataObject(value)) {
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) out[key] = withoutUnsafeText(item)
+    if (Object.keys(out).some(key => out[key] !== value[key])) copy = out
+  }
+  if (copy === undefined) return value
+  // A marked container stays marked: its strings were never to be rendered.
+  return isMarkedUnsafe(value) ? markUnsafe(copy) : copy
+}

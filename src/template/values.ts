@@ -2,6 +2,8 @@
 // the way Python 3 does: str(True) is "True", repr of a list uses single quotes, None is falsy.
 // JS cannot tell 2.0 from 2 once a value has left the engine: integral floats print as ints.
 
+import { UnsafeText } from './unsafe.js'
+
 export type PlainObject = Record<string, unknown>
 
 export function isPlainObject(value: unknown): value is PlainObject {
@@ -156,6 +158,7 @@ export function pyRepr(value: unknown): string {
   if (typeof value === 'number') return pyNumberStr(value)
   if (value instanceof PyFloat) return pyFloatRepr(value.value)
   if (typeof value === 'string') return pyStrRepr(value)
+  if (value instanceof UnsafeText) return pyStrRepr(value.text)
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`
   if (value instanceof Map) {
     return `{${[...value].map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`
@@ -170,6 +173,7 @@ export function pyRepr(value: unknown): string {
 
 /** Python's str(): strings as they are, everything else as repr. */
 export function pyStr(value: unknown): string {
+  if (value instanceof UnsafeText) return value.text
   return typeof value === 'string' ? value : pyRepr(value)
 }
 
