@@ -6,7 +6,15 @@ import { applyCommands, pathInfoFields, planAttributes } from './file-attrs.js'
 import { fileCommonArgs } from './file.js'
 import { notFoundMessage } from './local-files.js'
 import { pythonJsonDumps } from './python-json.js'
-import { basename, dirname, md5Hex, probePath, probePaths, sha1Hex, shellQuote } from './remote.js'
+import {
+  basename,
+  dirname,
+  md5Hex,
+  probePaths,
+  ProbeScript,
+  sha1Hex,
+  shellQuote
+} from './remote.js'
 import type { ModuleContext, ModuleDefinition, ModuleResult } from './types.js'
 
 export const copyArgs = {
@@ -299,21 +307,32 @@ async function copyRemote(
   return remoteResult(ctx, destFile, source, true)
 }
 
-/** The copy module's result for remote_src: sums of the file now in place, plus path info. */
+/**
+ * The copy module's result for remote_src: sums of the file now in place, computed in the pod
+ * (the file may be far larger than our memory), plus path info. Hosts without md5sum/sha1sum
+ * send the content to hash here.
+ */
 async function remoteResult(
   ctx: ModuleContext,
   destFile: string,
   source: string,
   changed: boolean
 ): Promise<ModuleResult> {
-  const info = await probePath(ctx.connection, destFile, { content: true })
-  const data = info.content ?? Buffer.alloc(0)
+  const script = new ProbeScript()
+  const sha1 = script.probe(destFile, { checksum: 'sha1' })
+  const md5 = script.probe(destFile, { checksum: 'md5' })
+  const { infos } = await script.run(ctx.connection, { idempotent: true })
+  let sums = { sha1: infos[sha1].checksum, md5: infos[md5].checksum }
+  if (sums.sha1 === undefined || sums.md5 === undefined) {
+    const data = (await ctx.connection.read(destFile)) ?? Buffer.alloc(0)
+    sums = { sha1: sha1Hex(data), md5: md5Hex(data) }
+  }
   return {
     changed,
     dest: destFile,
     src: source,
-    md5sum: md5Hex(data),
-    checksum: sha1Hex(data),
-    ...pathInfoFields(info)
+    md5sum: sums.md5,
+    checksum: sums.sha1,
+    ...pathInfoFields(infos[sha1])
   }
 }

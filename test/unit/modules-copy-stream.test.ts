@@ -90,4 +90,24 @@ describe('copy from a runner-side file', () => {
     )
     expect(binary.diff).toEqual([{ before: '', src_binary: 1 }])
   })
+
+  it('remote_src: the host computes the sums (no read of the file), unchanged next time', async () => {
+    const data = Buffer.alloc(1 << 20, 'remote')
+    const source = path.join(harness.dir, 'on-host.bin')
+    await writeFile(source, data)
+    const dest = path.join(harness.dir, 'copied.bin')
+    harness.reset()
+    const result = await harness.run('copy', { src: source, dest, remote_src: true, mode: '0600' })
+    expect(result).toMatchObject({
+      changed: true,
+      checksum: sha1(data),
+      md5sum: md5(data),
+      mode: '0600',
+      size: data.length
+    })
+    expect(harness.calls.read).toBe(0)
+    expect(sha1(await readFile(dest))).toBe(sha1(data))
+    const again = await harness.run('copy', { src: source, dest, remote_src: true, mode: '0600' })
+    expect(again).toMatchObject({ changed: false, checksum: sha1(data), md5sum: md5(data) })
+  })
 })
