@@ -2,15 +2,10 @@
 //   1 exec: stat (through symlinks) + content + our uid/gid
 //   1 put:  the new content, atomically, with the file's mode (or the requested one)
 //   +1 exec only for backup, validate, a missing parent, or owner/group changes.
+// The probe also looks at the parent, so creating a file in an existing directory needs no mkdir.
 import { randomBytes } from 'node:crypto'
 import { AttributeError, applyCommands, planAttributes, type FileDiff } from './file-attrs.js'
-import {
-  dirname,
-  probeWithIdentity,
-  shellQuote,
-  type HostIdentity,
-  type PathInfo
-} from './remote.js'
+import { dirname, ProbeScript, shellQuote, type HostIdentity, type PathInfo } from './remote.js'
 import type { ModuleContext, ModuleResult } from './types.js'
 
 const NEW_FILE_MODE = 0o644
@@ -23,16 +18,26 @@ export interface EditTarget {
   identity?: HostIdentity
   /** Where the new content goes: the symlink's target, like Ansible's realpath(dest). */
   writePath: string
+  /** The path's directory exists (a new file needs no mkdir). */
+  parentExists: boolean
 }
 
 export async function readForEdit(ctx: ModuleContext, path: string): Promise<EditTarget> {
-  const { infos, identity } = await probeWithIdentity(ctx.connection, [path], {
-    follow: true,
-    content: true
-  })
-  const info = infos[0]
+  const script = new ProbeScript().line('echo "I0 $(id -u) $(id -g)"')
+  const parent = script.probe(dirname(path), { follow: true })
+  // Last: the content runs to the end of the output.
+  const file = script.probe(path, { follow: true, content: true })
+  const { infos, identity } = await script.run(ctx.connection, { idempotent: true })
+  const info = infos[file]
   const content = info.exists && info.type === 'file' ? (info.content ?? Buffer.alloc(0)) : null
-  return { path, info, content, identity, writePath: info.realPath ?? path }
+  return {
+    path,
+    info,
+    content,
+    identity,
+    writePath: info.realPath ?? path,
+    parentExists: infos[parent].targetIsDir === true
+  }
 }
 
 /** Python's readlines() on bytes: lines keep their '\n'. */
@@ -102,7 +107,8 @@ export async function writeEdited(
     return { backupFile: '', attributesChanged: plan.changed }
   }
   const pre: string[] = []
-  if (!target.info.exists) pre.push(`mkdir -p ${shellQuote(dirname(target.writePath))}`)
+  if (!target.info.exists && !target.parentExists)
+    pre.push(`mkdir -p ${shellQuote(dirname(target.writePath))}`)
   let backupFile = ''
   if (options.backup && target.info.exists) {
     backupFile = backupName(target.path)

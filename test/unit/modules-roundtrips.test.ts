@@ -72,6 +72,17 @@ describe('round trips', () => {
     expect(await readFile(file, 'utf8')).toBe('Port 2222\n')
   })
 
+  it('lineinfile create: 2 in an existing directory, 3 when mkdir must make one', async () => {
+    const file = path.join(harness.dir, 'new.conf')
+    const created = await measure('lineinfile', { path: file, line: 'a=1', create: true })
+    expect(created.result).toMatchObject({ changed: true, msg: 'line added' })
+    expect(created.calls).toMatchObject({ exec: 1, put: 1 })
+    const nested = path.join(harness.dir, 'sub', 'dir', 'new.conf')
+    const deeper = await measure('lineinfile', { path: nested, line: 'a=1', create: true })
+    expect(deeper.calls).toMatchObject({ exec: 2, put: 1 })
+    expect(await readFile(nested, 'utf8')).toBe('a=1\n')
+  })
+
   it('check mode never writes and costs one probe', async () => {
     const dest = path.join(harness.dir, 'never.txt')
     harness.reset()
