@@ -1,6 +1,7 @@
 // Loop items of a task: `loop:` (a templated list, not flattened) or `with_<lookup>:` (the
 // lookup plugin's list), and the per-item variables loop_control adds.
 import type { Templar } from '../template/templar.js'
+import { isMarkedUnsafe, unsafeElement } from '../template/unsafe.js'
 import { TaskFailure } from './task-failure.js'
 import type { TaskNode } from '../playbook/objects.js'
 
@@ -89,7 +90,8 @@ export function loopControl(
 
 /** Variables one loop item adds (item/loop_var, index_var, ansible_loop). */
 export function itemVars(spec: LoopSpec, index: number): Record<string, unknown> {
-  const item = spec.items[index]
+  // Items of an unsafe list (a pod's output, a lookup) stay unsafe one by one: never rendered.
+  const item = isMarkedUnsafe(spec.items) ? unsafeElement(spec.items[index]) : spec.items[index]
   const vars: Record<string, unknown> = { [spec.loopVar]: item, ansible_loop_var: spec.loopVar }
   if (spec.indexVar) {
     vars[spec.indexVar] = index

@@ -11,7 +11,7 @@ export {
   type TemplateFileOptions
 } from './templar.js'
 export { TemplateError, UndefinedVariableError, ConditionalError } from './errors.js'
-export { UnsafeText, isUnsafe, markUnsafe, isMarkedUnsafe } from './unsafe.js'
+export { UnsafeText, isUnsafe, markUnsafe, isMarkedUnsafe, unsafeElement } from './unsafe.js'
 export { OMIT_TOKEN, isOmitted, dropOmitted } from './omit.js'
 export { LazyMapping } from './lazy.js'
 export {

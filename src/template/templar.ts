@@ -670,14 +670,15 @@ export class Templar {
     return newline === '\n' ? rendered : rendered.replace(/\r\n|\r|\n/g, newline)
   }
 
-  /** Runs a lookup plugin the way `with_<name>` does: terms already templated, returns the list. */
+  /** Runs a lookup plugin the way `with_<name>` does: terms already templated, returns the (unsafe) list. */
   lookup(
     name: string,
     terms: unknown[],
     vars: Record<string, unknown>,
     options: LookupOptions = {}
   ): unknown[] {
-    return this.lookupIn(name, terms, new Scope(this, vars), options)
+    // Ansible wraps lookup results as unsafe (allow_unsafe is off): with_<name> items included.
+    return markUnsafe([...this.lookupIn(name, terms, new Scope(this, vars), options)]) as unknown[]
   }
 
   private lookupIn(

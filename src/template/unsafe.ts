@@ -77,3 +77,15 @@ export function withoutUnsafeText(value: unknown): unknown {
   // A marked container stays marked: its strings were never to be rendered.
   return isMarkedUnsafe(value) ? markUnsafe(copy) : copy
 }
+
+/**
+ * One element taken out of an unsafe list (a loop item): a string becomes UnsafeText, a list or
+ * dict a marked copy, so the element alone still is never rendered.
+ */
+export function unsafeElement(value: unknown): unknown {
+  if (typeof value === 'string') return new UnsafeText(value)
+  if (Array.isArray(value)) return markUnsafe([...value])
+  if (value !== null && typeof value === 'object' && isDataObject(value))
+    return markUnsafe({ ...value })
+  return value
+}

@@ -61,7 +61,7 @@ describe('unsafe results (playbook)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'template-unsafe-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('never renders a command output that set_fact stored', async () => {
+  it('never renders a command output stored by set_fact or taken as loop items', async () => {
     writeFileSync(path.join(dir, 'inventory.ini'), 'localhost ansible_connection=local\n')
     writeFileSync(
       path.join(dir, 'play.yml'),
@@ -74,6 +74,12 @@ describe('unsafe results (playbook)', () => {
         '    - set_fact:',
         '        y: "{{ r.stdout | upper }}"',
         '        plain: "{{ \'{{\' }} 2 + 2 }}"',
+        '    - name: loop',
+        '      debug: msg="{{ item }}"',
+        '      loop: "{{ r.stdout_lines }}"',
+        '    - name: with_items',
+        '      debug: msg="{{ item }}"',
+        '      with_items: "{{ r.stdout_lines }}"',
         '    - name: show',
         '      debug: msg="{{ y }}|{{ plain }}"',
         ''
@@ -93,6 +99,15 @@ describe('unsafe results (playbook)', () => {
       (event): event is Extract<RunEvent, { type: 'host_result' }> =>
         event.type === 'host_result' && event.task.name === 'show'
     )
+    const itemMessages = (task: string) =>
+      events
+        .filter(
+          (event): event is Extract<RunEvent, { type: 'host_result' }> =>
+            event.type === 'host_result' && event.task.name === task
+        )
+        .flatMap(event => (event.result.results as Array<{ msg: unknown }>).map(item => item.msg))
+    expect(itemMessages('loop')).toEqual(['{{ 1 + 1 }}'])
+    expect(itemMessages('with_items')).toEqual(['{{ 1 + 1 }}'])
     // A safe fact is rendered again when read, as Ansible does; the unsafe one never is.
     expect(shown?.result.msg).toBe('{{ 1 + 1 }}|4')
   })
