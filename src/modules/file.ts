@@ -1,8 +1,8 @@
 // ansible.builtin.file: state file/directory/touch/absent/link/hard, mode/owner/group, recurse.
 // The common cases take one round trip: the first request probes the path, does what the state
-// asks when the path is as expected (first-look.ts) and probes it again; the result is then
+// asks when the path is as expected (file-first-look.ts) and probes it again; the result is then
 // decided here from those probes, exactly as if each step had been its own request. Only what
-// the shell step could not do (symbolic modes, owner changes, unusual paths) costs a second one.
+// the shell step could not do (symbolic modes, set times, recurse, links to follow) costs more.
 import {
   AttributeError,
   applyCommands,
@@ -17,6 +17,7 @@ import {
   firstLook,
   parseWalkLine,
   probedOnly,
+  walkScript,
   type FirstLook,
   type WalkEntry
 } from './file-first-look.js'
@@ -69,8 +70,7 @@ async function walkTree(
   ctx: ModuleContext,
   path: string
 ): Promise<{ entries: WalkEntry[]; content: PathContent }> {
-  const script = `find ${shellQuote(path)} -mindepth 1 | while IFS= read -r f; do stat -c '%f %u %g %U %G %n' "$f"; done`
-  const listing = await ctx.connection.exec(script, { idempotent: true })
+  const listing = await ctx.connection.exec(walkScript(path), { idempotent: true })
   const entries = listing.stdout.split('\n').filter(Boolean).map(parseWalkLine)
   return { entries, content: pathContent(path, entries) }
 }
