@@ -24,9 +24,12 @@ export function applyEffects(
       const target = delegateFacts && delegatedTo ? delegatedTo : host
       if (task.module === 'include_vars')
         run.store.setIncludeVars(target, facts as Record<string, unknown>)
-      else if (task.module === 'set_fact')
+      else if (task.module === 'set_fact') {
         run.store.setHostFacts(target, facts as Record<string, unknown>)
-      else run.store.setGatheredFacts(target, facts as Record<string, unknown>)
+        // cacheable: an actual fact too (ansible_facts.X), as Ansible's strategy stores it.
+        if (item._ansible_facts_cacheable === true)
+          run.store.setGatheredFacts(target, facts as Record<string, unknown>)
+      } else run.store.setGatheredFacts(target, facts as Record<string, unknown>)
     }
     const added = item.add_host as
       { host_name?: string; groups?: string[]; host_vars?: Record<string, unknown> } | undefined

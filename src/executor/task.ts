@@ -118,7 +118,12 @@ export async function runTaskOnHost(context: TaskHostRun): Promise<HostOutcome> 
         ? loopError
         : new TaskFailure(templateFailureMessage(loopError, task, 'task'))
     }
-    if (!spec) return await runOnce(context, context.vars)
+    if (!spec) {
+      // TaskExecutor.run: a task result always says `changed`; loop items (includes) need not.
+      const outcome = await runOnce(context, context.vars)
+      if (!('changed' in outcome.result)) outcome.result.changed = false
+      return outcome
+    }
     if (spec.items.length === 0) {
       return {
         result: {
@@ -254,7 +259,7 @@ function includeResult(context: TaskHostRun, vars: Record<string, unknown>): Res
   }
   const includeArgs: Record<string, unknown> = { ...args }
   for (const key of ['file', '_raw_params', 'apply']) delete includeArgs[key]
-  const result: Result = { include: file, include_args: includeArgs, changed: false }
+  const result: Result = { include: file, include_args: includeArgs }
   if (task.module === 'include_role') result.include_role = args
   return result
 }

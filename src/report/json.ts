@@ -1,15 +1,15 @@
 // `--json`: one document shaped like the stock `json` stdout callback (ansible.posix.json):
 // plays → tasks → hosts → result (with `failed`/`skipped`/`unreachable` flags added back),
 // then per-host stats. Built from the event stream only.
-import type { RunEvent, RunEventListener } from '../executor/events.js'
+import type { RunEvent, RunEventListener, SourcePosition } from '../executor/events.js'
 
 export interface JsonTaskEntry {
-  task: { id: string; name: string; duration: { start: string; end?: string } }
+  task: { id: string; name: string; path?: string; duration: { start: string; end?: string } }
   hosts: Record<string, Record<string, unknown>>
 }
 
 export interface JsonPlayEntry {
-  play: { id: string; name: string; duration: { start: string; end?: string } }
+  play: { id: string; name: string; path?: string; duration: { start: string; end?: string } }
   tasks: JsonTaskEntry[]
 }
 
@@ -48,7 +48,12 @@ export class JsonReporter {
       case 'play_start':
         this.playCount += 1
         plays.push({
-          play: { id: `play-${this.playCount}`, name: event.play.name, duration: { start: now } },
+          play: {
+            id: `play-${this.playCount}`,
+            name: event.play.name,
+            ...pathOf(event.play.position),
+            duration: { start: now }
+          },
           tasks: []
         })
         break
@@ -59,7 +64,12 @@ export class JsonReporter {
         if (!play) break
         if (play.tasks.length > 0) play.tasks[play.tasks.length - 1].task.duration.end ??= now
         play.tasks.push({
-          task: { id: event.task.id, name: event.task.name, duration: { start: now } },
+          task: {
+            id: event.task.id,
+            name: event.task.name,
+            ...pathOf(event.task.position),
+            duration: { start: now }
+          },
           hosts: {}
         })
         break
@@ -68,7 +78,12 @@ export class JsonReporter {
         let task = play.tasks[play.tasks.length - 1]
         if (!task || task.task.id !== event.task.id) {
           task = {
-            task: { id: event.task.id, name: event.task.name, duration: { start: now } },
+            task: {
+              id: event.task.id,
+              name: event.task.name,
+              ...pathOf(event.task.position),
+              duration: { start: now }
+            },
             hosts: {}
           }
           play.tasks.push(task)
@@ -103,6 +118,11 @@ export class JsonReporter {
   render(): string {
     return `${JSON.stringify(sortKeys(this.document), null, 4)}\n`
   }
+}
+
+/** The json callback's `path` of a play or task: `FILE:LINE` where it was written. */
+function pathOf(position: SourcePosition | undefined): { path?: string } {
+  return position ? { path: `${position.file}:${position.line}` } : {}
 }
 
 function sortKeys(value: unknown): unknown {
