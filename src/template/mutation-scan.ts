@@ -24,9 +24,17 @@ const NOT_MUTABLE = new Set(
   'and or not in is if else true false none True False None hostvars vars loop'.split(' ')
 )
 
+/** Python's setdefault() returns the stored value itself: `d.setdefault(k, []).append(x)`. */
+export const SETDEFAULT_STEP = '__setdefault__'
+
 export interface ChainShape {
-  /** Accessors after the root name: `.attr` or `[...]` (token indices of the brackets). */
-  accessors: Array<{ attribute: string } | { open: number; close: number }>
+  /**
+   * Accessors after the root name: `.attr`, `[...]` (token indices of the brackets), or a
+   * `.setdefault(...)` call that more accessors or a mutator call follow.
+   */
+  accessors: Array<
+    { attribute: string } | { open: number; close: number } | { setdefault: [number, number] }
+  >
   /** Index of the last token of the chain (before any mutator call). */
   last: number
   /** The chain ends in a call of a mutator method. */
@@ -54,10 +62,16 @@ export function parseChain(tokens: Token[], start: number): ChainShape {
       if (nameIndex < 0 || tokens[nameIndex].type !== 'name') return shape
       const after = nextSignificant(tokens, nameIndex)
       if (after >= 0 && tokens[after].text === '(') {
-        if (MUTATOR_METHODS.has(tokens[nameIndex].text)) {
-          const close = matchingBracket(tokens, after)
-          if (close > 0) shape.method = { name: tokens[nameIndex].text, open: after, close }
+        if (!MUTATOR_METHODS.has(tokens[nameIndex].text)) return shape
+        const close = matchingBracket(tokens, after)
+        if (close < 0) return shape
+        const following = tokens[nextSignificant(tokens, close)]?.text
+        if (tokens[nameIndex].text === 'setdefault' && (following === '.' || following === '[')) {
+          shape.accessors.push({ setdefault: [after, close] })
+          shape.last = close
+          continue
         }
+        shape.method = { name: tokens[nameIndex].text, open: after, close }
         return shape
       }
       shape.accessors.push({ attribute: tokens[nameIndex].text })

@@ -5,6 +5,7 @@
 // `__mut_call("l", [], "append", x)`. Reads and calls happen in render order, so the template
 // sees each change from then on, inside loops too, as it would with Python objects.
 import { TemplateError, UndefinedVariableError } from './errors.js'
+import { SETDEFAULT_STEP } from './mutation-scan.js'
 import { isPlainObject, pyCompare, pyEquals, pyRepr, pyStr, pyTypeName } from './values.js'
 
 type Container = unknown[] | Record<string, unknown>
@@ -216,6 +217,10 @@ export class MutableStore {
   }
 
   private step(container: Container, key: unknown): unknown {
+    if (isPlainObject(key) && Array.isArray(key[SETDEFAULT_STEP])) {
+      const [name, fallback] = key[SETDEFAULT_STEP] as unknown[]
+      return applyMutator(container, 'setdefault', [name, fallback ?? null], {})
+    }
     if (Array.isArray(container)) {
       const index = typeof key === 'number' && key < 0 ? container.length + key : key
       if (typeof index === 'number' && index >= 0 && index < container.length)

@@ -17,6 +17,7 @@ import {
   isVariableName,
   mutatedVariables,
   parseChain,
+  SETDEFAULT_STEP,
   type ChainShape
 } from './mutation-scan.js'
 import { TemplateError } from './errors.js'
@@ -325,7 +326,18 @@ function mutableCall(
   shape.accessors.forEach((accessor, index) => {
     if (index > 0) path.push(op(','))
     if ('attribute' in accessor) path.push(str(accessor.attribute))
-    else
+    else if ('setdefault' in accessor) {
+      const [open, close] = accessor.setdefault
+      path.push(
+        op('{'),
+        str(SETDEFAULT_STEP),
+        op(':'),
+        op('['),
+        ...rewriteExpression(tokens.slice(open + 1, close), context),
+        op(']'),
+        op('}')
+      )
+    } else
       path.push(
         op('('),
         ...rewriteExpression(tokens.slice(accessor.open + 1, accessor.close), context),
@@ -458,7 +470,7 @@ function rewriteExpression(tokens: Token[], context: RewriteContext): Token[] {
         const receiver = out.splice(start).slice(0, dot - start)
         if (MUTATOR_METHODS.has(token.text) && !isLiteralReceiver(receiver)) {
           throw new TemplateError(
-            `changing ${joinTokens(receiver).trim()} in place (.${token.text}()) is not supported: ` +
+            `changing the value of an expression in place (.${token.text}()) is not supported: ` +
               'only variables (x.append(...), x.k.update(...)) and literals can be changed'
           )
         }

@@ -78,7 +78,14 @@ function prepare(source: string, escapeBackslashes: boolean): PreparedTemplate {
   let entry = prepared.get(key)
   if (!entry) {
     if (prepared.size >= MAX_PREPARED) prepared.clear()
-    entry = prepareTemplate(source, { escapeBackslashes, callables: jsCallables() })
+    try {
+      entry = prepareTemplate(source, { escapeBackslashes, callables: jsCallables() })
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error
+      throw new TemplateError(
+        `template error while templating string: ${error.message}. String: ${source}`
+      )
+    }
     prepared.set(key, entry)
   }
   return entry

@@ -60,7 +60,29 @@ describe('in-place methods on template variables', () => {
     ["{{ l.extend('ab') }}-{{ l }}", { l: [3] }, "-[3, 'a', 'b']"],
     ['{{ d.update(c=3) }}-{{ d }}', { d: { a: 1 } }, "-{'a': 1, 'c': 3}"],
     ["{{ d.update({'a': 5}, c=3) }}-{{ d }}", { d: { a: 1, b: 2 } }, "-{'a': 5, 'b': 2, 'c': 3}"],
-    ['{{ [1].append(2) }}|{{ [3, 1].pop() }}', {}, '|1']
+    ['{{ [1].append(2) }}|{{ [3, 1].pop() }}', {}, '|1'],
+    ["{% set _ = d.setdefault('k', []).append(1) %}{{ d }}", { d: {} }, { k: [1] }],
+    [
+      "{% for i in [1, 2] %}{% set _ = d.setdefault('a', {}).setdefault('b', []).append(i) %}{% endfor %}{{ d }}",
+      { d: { a: { c: 0 } } },
+      { a: { c: 0, b: [1, 2] } }
+    ],
+    [
+      '{% set ns = namespace(items=[]) %}{% for i in [1,2] %}{% set ns.items = ns.items + [i] %}{% set _ = ns.items.append(0) %}{% endfor %}{{ ns.items }}',
+      {},
+      [1, 0, 2, 0]
+    ],
+    [
+      "{%- set out = [] -%}\n{%- for i in [1,2] -%}\n{%- set _ = out.append(i * 10) -%}\n{%- endfor -%}\n{{ out | join(',') }}",
+      {},
+      '10,20'
+    ],
+    [
+      '{% macro m() %}{{ l | length }}{% endmacro %}{% set _ = l.append(1) %}{{ m() }}',
+      { l: [5] },
+      '2'
+    ],
+    ['{% set l = l + [1] %}{% set _ = l.append(2) %}{{ l }}', { l: [0] }, [0, 1, 2]]
   ])('%s', (template, vars, expected) => {
     expect(templar.template(template, vars)).toEqual(expected)
   })
