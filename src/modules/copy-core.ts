@@ -3,6 +3,9 @@
 //   unchanged: 1 probe exec (stat + sha1 of dest, dest/<name> and the parent, plus `id`)
 //   changed:   the probe + 1 atomic put (+1 exec only for backup, validate or owner/group).
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import {
   AttributeError,
   applyCommands,
@@ -22,6 +25,7 @@ import {
 } from './remote.js'
 import type { ModuleContext, ModuleResult } from './types.js'
 import {
+  fileDigests,
   putInput,
   sourceBytes,
   sourceDigests,
@@ -87,6 +91,29 @@ async function diffEntry(
     }
   }
   return { ...diff, ...(await sourceDiff(request)) }
+}
+
+/** Remote files up to this size are read into memory to hash them; larger ones are streamed. */
+const READ_TO_HASH_LIMIT = 1 << 20
+
+/** sha1 of a remote file computed here: small ones read, others fetched to a temp file. */
+async function sha1OnRunner(
+  ctx: ModuleContext,
+  remotePath: string,
+  size: number
+): Promise<string | undefined> {
+  if (size <= READ_TO_HASH_LIMIT) {
+    const data = await ctx.connection.read(remotePath)
+    return data ? sha1Hex(data) : undefined
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'kubectl-ansible-hash-'))
+  try {
+    const copy = path.join(dir, 'copy')
+    await ctx.connection.fetch(remotePath, copy)
+    return (await fileDigests(copy)).sha1
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 function requestedMode(request: WriteRequest): unknown {
@@ -163,10 +190,9 @@ export async function writeRemoteFile(
   const digests = await sourceDigests(request.source)
   const localChecksum = digests.sha1
   if (info.type === 'file' && info.checksumUnavailable && info.size === size) {
-    // No sha1sum on the host: hash its copy here (one extra read, only on such images, and
+    // No sha1sum on the host: hash its copy here (one extra transfer, only on such images, and
     // only when the sizes agree: a file of another size differs anyway).
-    const existing = await ctx.connection.read(destFile)
-    if (existing) info.checksum = sha1Hex(existing)
+    info.checksum = await sha1OnRunner(ctx, destFile, size)
   }
   const remoteChecksum = info.type === 'file' ? info.checksum : undefined
   const mode = requestedMode(request)

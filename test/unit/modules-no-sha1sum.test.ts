@@ -37,6 +37,16 @@ describe.skipIf(!existsSync(busybox))('modules on a host without sha1sum', () =>
     expect(harness.calls).toMatchObject({ exec: 1, read: 1 })
   })
 
+  it('copy of a large file hashes the host copy from a fetch to a temp file, not a read', async () => {
+    const data = Buffer.alloc(2 << 20, 'big')
+    await writeFile(path.join(harness.dir, 'big.bin'), data)
+    const dest = path.join(harness.dir, 'big.out')
+    expect(await harness.run('copy', { src: 'big.bin', dest })).toMatchObject({ changed: true })
+    harness.reset()
+    expect(await harness.run('copy', { src: 'big.bin', dest })).toMatchObject({ changed: false })
+    expect(harness.calls).toMatchObject({ exec: 1, read: 0, fetch: 1 })
+  })
+
   it('stat still reports the sha1 checksum', async () => {
     const file = path.join(harness.dir, 'b.txt')
     await writeFile(file, 'hello\n')
