@@ -1,6 +1,7 @@
 // Task results in Ansible's shapes: status derivation, no_log censoring, loop aggregation, and
 // the keys the callbacks never see.
 import type { HostStatus } from './events.js'
+import { UnsafeText } from '../template/unsafe.js'
 
 export type Result = Record<string, unknown>
 
@@ -53,6 +54,8 @@ export function callbackResult(result: Result): Result {
 }
 
 function stripInternalKeys(value: unknown): unknown {
+  // set_fact keeps unsafe values as UnsafeText in the facts it stores; callbacks see the text.
+  if (value instanceof UnsafeText) return value.text
   if (Array.isArray(value)) return value.map(stripInternalKeys)
   if (
     typeof value !== 'object' ||

@@ -71,7 +71,8 @@ describe('unsafe results (playbook)', () => {
         '  tasks:',
         '    - command: echo "{{ \'{{\' }} 1 + 1 }}"',
         '      register: r',
-        '    - set_fact:',
+        '    - name: store',
+        '      set_fact:',
         '        y: "{{ r.stdout | upper }}"',
         '        plain: "{{ \'{{\' }} 2 + 2 }}"',
         '    - name: loop',
@@ -106,6 +107,12 @@ describe('unsafe results (playbook)', () => {
             event.type === 'host_result' && event.task.name === task
         )
         .flatMap(event => (event.result.results as Array<{ msg: unknown }>).map(item => item.msg))
+    const stored = events.find(
+      (event): event is Extract<RunEvent, { type: 'host_result' }> =>
+        event.type === 'host_result' && event.task.name === 'store'
+    )
+    // Reporters see the text, not the UnsafeText wrapper the fact is stored with.
+    expect(stored?.result.ansible_facts).toEqual({ y: '{{ 1 + 1 }}', plain: '{{ 2 + 2 }}' })
     expect(itemMessages('loop')).toEqual(['{{ 1 + 1 }}'])
     expect(itemMessages('with_items')).toEqual(['{{ 1 + 1 }}'])
     // A safe fact is rendered again when read, as Ansible does; the unsafe one never is.
