@@ -1,4 +1,5 @@
 // ansible.builtin.set_fact: returns `ansible_facts`; the executor stores them for the host.
+import { UnsafeText } from '../template/unsafe.js'
 import { toBoolean } from './validate.js'
 import type { ModuleDefinition, ModuleResult } from './types.js'
 
@@ -22,10 +23,12 @@ export const setFact: ModuleDefinition = {
             'and contain only letters, numbers and underscores.'
         }
       }
-      // Non-native Ansible turns these strings into booleans here (set_fact action plugin).
+      // Non-native Ansible turns these strings into booleans here (set_fact action plugin),
+      // unsafe ones included (the templar hands those over as UnsafeText).
+      const text = value instanceof UnsafeText ? value.text : value
       const isBoolText =
-        typeof value === 'string' && ['true', 'false', 'yes', 'no'].includes(value.toLowerCase())
-      facts[key] = isBoolText ? toBoolean(value) : value
+        typeof text === 'string' && ['true', 'false', 'yes', 'no'].includes(text.toLowerCase())
+      facts[key] = isBoolText ? toBoolean(text) : value
     }
     if (Object.keys(facts).length === 0) {
       return {

@@ -75,6 +75,7 @@ describe('unsafe results (playbook)', () => {
         '      set_fact:',
         '        y: "{{ r.stdout | upper }}"',
         '        plain: "{{ \'{{\' }} 2 + 2 }}"',
+        '        flag: "{{ r.stdout | replace(r.stdout, \'false\') }}"',
         '    - name: loop',
         '      debug: msg="{{ item }}"',
         '      loop: "{{ r.stdout_lines }}"',
@@ -112,7 +113,12 @@ describe('unsafe results (playbook)', () => {
         event.type === 'host_result' && event.task.name === 'store'
     )
     // Reporters see the text, not the UnsafeText wrapper the fact is stored with.
-    expect(stored?.result.ansible_facts).toEqual({ y: '{{ 1 + 1 }}', plain: '{{ 2 + 2 }}' })
+    // "False" read from unsafe data is still turned into a boolean, as set_fact does.
+    expect(stored?.result.ansible_facts).toEqual({
+      y: '{{ 1 + 1 }}',
+      plain: '{{ 2 + 2 }}',
+      flag: false
+    })
     expect(itemMessages('loop')).toEqual(['{{ 1 + 1 }}'])
     expect(itemMessages('with_items')).toEqual(['{{ 1 + 1 }}'])
     // A safe fact is rendered again when read, as Ansible does; the unsafe one never is.
