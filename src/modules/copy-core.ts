@@ -30,6 +30,7 @@ import {
   sourceBytes,
   sourceDigests,
   sourceSize,
+  type Digests,
   type WriteSource
 } from './write-source.js'
 
@@ -187,22 +188,23 @@ export async function writeRemoteFile(
   if (info.exists && !force) return null
 
   const size = sourceSize(request.source)
-  const digests = await sourceDigests(request.source)
-  const localChecksum = digests.sha1
-  if (info.type === 'file' && info.checksumUnavailable && info.size === size) {
-    // No sha1sum on the host: hash its copy here (one extra transfer, only on such images, and
-    // only when the sizes agree: a file of another size differs anyway).
-    info.checksum = await sha1OnRunner(ctx, destFile, size)
-  }
-  const remoteChecksum = info.type === 'file' ? info.checksum : undefined
   const mode = requestedMode(request)
-  if (localChecksum === remoteChecksum) {
-    const attributes = {
-      mode,
-      owner: args.owner as string | undefined,
-      group: args.group as string | undefined
+  // Only a file of the same size can hold the same bytes: otherwise the source is hashed while
+  // it is sent instead of in a pass of its own before.
+  let digests: Digests | undefined
+  const sourceSums = async () => (digests ??= await sourceDigests(request.source))
+  if (info.type === 'file' && info.size === size) {
+    const localChecksum = (await sourceSums()).sha1
+    // No sha1sum on the host: hash its copy here (one extra transfer, only on such images).
+    if (info.checksumUnavailable) info.checksum = await sha1OnRunner(ctx, destFile, size)
+    if (localChecksum === info.checksum) {
+      const attributes = {
+        mode,
+        owner: args.owner as string | undefined,
+        group: args.group as string | undefined
+      }
+      return keepExisting(ctx, destFile, info, attributes, localChecksum)
     }
-    return keepExisting(ctx, destFile, info, attributes, localChecksum)
   }
 
   const diffs = ctx.diff ? [await diffEntry(ctx, destFile, info, request)] : []
@@ -215,7 +217,7 @@ export async function writeRemoteFile(
         failed: true,
         changed: false,
         diff: diffs,
-        checksum: localChecksum,
+        checksum: (await sourceSums()).sha1,
         msg: `Destination directory ${dirname(destFile)} does not exist`
       }
     }
@@ -268,7 +270,10 @@ export async function writeRemoteFile(
   const target = validate
     ? `${dirname(destFile)}/.ansible-tmp-${randomBytes(6).toString('hex')}`
     : destFile
-  await ctx.connection.put(putInput(request.source), target, { mode: formatMode(finalMode) })
+  const [sums] = await Promise.all([
+    sourceSums(),
+    ctx.connection.put(putInput(request.source), target, { mode: formatMode(finalMode) })
+  ])
   const post: string[] = []
   if (validate) {
     if (!validate.includes('%s')) {
@@ -287,7 +292,7 @@ export async function writeRemoteFile(
         stdout_lines: splitLines(checked.stdout),
         stderr: checked.stderr,
         stderr_lines: splitLines(checked.stderr),
-        checksum: localChecksum,
+        checksum: sums.sha1,
         diff: diffs
       }
     }
@@ -312,8 +317,8 @@ export async function writeRemoteFile(
   const fields = pathInfoFields(finalInfo)
   return {
     dest: destFile,
-    md5sum: digests.md5,
-    checksum: localChecksum,
+    md5sum: sums.md5,
+    checksum: sums.sha1,
     changed: true,
     ...(backupFile ? { backup_file: backupFile } : {}),
     ...stripUnknown(fields),

@@ -50,6 +50,12 @@ describe('copy from a runner-side file', () => {
     const again = await harness.run('copy', { src: 'big.bin', dest })
     expect(again).toMatchObject({ changed: false, checksum: sha1(data) })
     expect(sources).toHaveLength(1)
+    // Same size, other bytes: only the sums tell them apart.
+    const other = Buffer.alloc(data.length, 'ba')
+    await writeFile(path.join(harness.dir, 'files', 'big.bin'), other)
+    const replaced = await harness.run('copy', { src: 'big.bin', dest })
+    expect(replaced).toMatchObject({ changed: true, checksum: sha1(other), md5sum: md5(other) })
+    expect(sha1(await readFile(dest))).toBe(sha1(other))
   })
 
   it('a directory source streams each file, its files probed in one request', async () => {
