@@ -94,16 +94,28 @@ describe('background processes', () => {
     expect(links.get('0')).toBe('/dev/null')
     const out = links.get('1') ?? ''
     const err = links.get('2') ?? ''
-    expect(out).toMatch(/\/\.ka-out-[0-9a-f]+-\d+$/)
-    expect(err).toMatch(/\/\.ka-err-[0-9a-f]+-\d+$/)
+    expect(out).toMatch(/\/\.ka-fo-[0-9a-f]+-\d+$/)
+    expect(err).toMatch(/\/\.ka-fe-[0-9a-f]+-\d+$/)
     expect([...links.values()].filter(link => session.includes(link))).toEqual([])
-    // Earlier commands' spool files are gone: only the running command's pair is left.
-    const spools = await connection.exec(`ls -a '${path.dirname(out)}' | grep '^\\.ka-'`)
-    expect(spools.stdout.trim().split('\n').length).toBe(2)
+    // This session keeps one set of fifos and spools, the running command's (other sessions
+    // to the pod have their own nonce).
+    const [nonce, slot] = path.basename(out).slice(7).split('-')
+    const names = await connection.exec(`ls -a '${path.dirname(out)}' | grep -- '-${nonce}-'`)
+    expect(names.stdout.trim().split('\n').sort()).toEqual(
+      ['fe', 'fo', 'se', 'so'].map(kind => `.ka-${kind}-${nonce}-${slot}`)
+    )
   })
 })
 
 describe('stdin and framing', () => {
+  it('keeps all output of a command that reopens /dev/stdout or /dev/stderr', async () => {
+    const connection = harness.connect('spoof')
+    const result = await connection.exec(
+      'echo a >&2; echo b >/dev/stderr; echo c >&2; echo 1; echo 2 | tee /dev/stdout; echo 3 >/dev/stdout'
+    )
+    expect(result).toMatchObject({ rc: 0, stdout: '1\n2\n2\n3\n', stderr: 'a\nb\nc\n' })
+  })
+
   it('a command reading stdin gets its own (or none), never the session stream', async () => {
     const connection = harness.connect('spoof')
     expect(await connection.exec('cat')).toMatchObject({ rc: 0, stdout: '' })

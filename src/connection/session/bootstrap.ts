@@ -15,19 +15,25 @@
 // Commands run in the background inside a wrapper that reports their end, so the loop stays
 // free to read a kill request while a command runs (timeouts cost no extra kubectl process).
 //
-// A command's stdout and stderr are spool files in the session tmp dir, never the session's
-// own streams. Its end is the end of its own process: the wrapper then copies the bytes the
-// spools held at that moment (exactly that many, see __drain) between the request's frames
-// and unlinks them. A background process the command left behind (\`nohup srv &\`, \`sleep 1 &&
-// echo late &\`) keeps writing into an unlinked file: it can neither reach a later command's
-// output nor break the framing, and it does not hold the task open. Ansible's kubectl
-// connection instead waits until every such writer has closed the exec's stdout, which hangs
-// the task for as long as the background process lives; we return as soon as the command
-// itself is done, and the price is the pod disk space the late output takes until its writer
-// exits (a daemon's output should be redirected anyway). Pipes or fifos would not do: a reader
-// cannot tell bytes written before the command's end from later ones, and a writer whose reader
-// went away is killed by SIGPIPE. Without cat/dd or a writable tmp dir the command writes to
-// the session's streams directly, as before.
+// A command's stdout and stderr are fifos, never the session's own streams; a relay (`cat`,
+// started by the loop) copies each into a spool file in the session tmp dir. The command's end
+// is the end of its own process. Then, per relay:
+//  - it exited: nothing else held the fifo, the spool is complete (the usual case);
+//  - it sleeps: a background process the command left behind (`nohup srv &`, `sleep 1 && echo
+//    late &`) still holds the fifo, and a relay that copies a fifo into a regular file sleeps
+//    only while the fifo is empty, so all the command wrote is in the spool. The wrapper copies
+//    the spool up to that size, gives the fifo a reader that discards (opened before the relay
+//    is stopped, so no writer ever meets a fifo without readers and dies of SIGPIPE) and takes
+//    a new fifo for the next command.
+// So late output can neither reach a later command nor break the framing, and it does not hold
+// the task open. Ansible's kubectl connection instead waits until every such writer has closed
+// the exec's stdout, which hangs the task for as long as the background process lives.
+// Fifos rather than plain files: a command that reopens /dev/stdout or /dev/stderr (`echo x
+// >/dev/stderr`, `tee /dev/stdout`) would truncate a file and lose what it wrote before. The
+// price is two relay processes per command. The sleep test assumes writes to the spool never
+// sleep, true of local filesystems; on a network tmp dir such a sleep would be taken for a late
+// writer and the copy cut at the spool's size.
+// Without mkfifo, cat or /proc, commands write to the session's streams directly, as before.
 import { shellQuote } from './shell-quote.js'
 
 export function bootstrapProgram(marker: string, remoteTmp: string, spoolNonce: string): string {
@@ -81,20 +87,48 @@ __cat() { case $__ct in
 esac; }
 __hd=0; __has head && [ "$(printf abcdef | head -c 3 2>/dev/null)" = abc ] && __hd=1
 __um=$(umask)
-# Copies the spool files of a command that has ended: stdout to stdout, stderr to stderr,
-# each exactly as many bytes as it holds now, so a background writer that keeps appending cannot
-# make the copy last forever (without stat -c, whose sizes cost no pass over the files, the
-# copy runs to the end). One stat for both files: every process is on the command's latency.
-__spools() {
-  [ -s "$1" ] || [ -s "$2" ] || return 0
-  __zo= __ze=; [ "$__sc" = 1 ] && set -- "$1" "$2" $(stat -L -c %s -- "$1" "$2") && __zo=$3 __ze=$4
-  [ ! -s "$1" ] || __copy "$1" "$__zo"
-  [ ! -s "$2" ] || __copy "$2" "$__ze" >&2
+__fifo=0; [ "$__ct" = cat ] && __has mkfifo && [ -r /proc/$$/stat ] && __fifo=1
+__q=0 __iso=0 __fo= __fe= __so= __se= __ro= __re=
+# A command's fifos and spools: the last ones while nothing holds them, else new ones.
+__slot() {
+  [ "$__fifo" = 1 ] || return 0
+  if [ "$__iso" = 1 ] && [ -p "$__fo" ] && [ -p "$__fe" ]; then : >"$__so"; : >"$__se"; return 0; fi
+  __q=$((__q + 1)) __iso=0
+  __fo="$__T/.ka-fo-$__N-$__q" __fe="$__T/.ka-fe-$__N-$__q"
+  __so="$__T/.ka-so-$__N-$__q" __se="$__T/.ka-se-$__N-$__q"
+  ( umask 077; mkfifo "$__fo" "$__fe" && set -C && : >"$__so" && : >"$__se" ) 2>/dev/null && __iso=1
+  [ "$__iso" = 1 ] || __drop "$__fo" "$__fe" "$__so" "$__se"
 }
+# 0 once relay $1 has exited, 1 while it sleeps on an empty fifo (a late writer holds it).
+__settle() {
+  __n=0
+  while IFS= read -r __st 2>/dev/null <"/proc/$1/stat"; do
+    set -- "$1" \${__st##*') '}
+    case $2 in Z | X) return 0 ;; S) return 1 ;; esac
+    __n=$((__n + 1)); [ "$__n" -lt 2000 ] || sleep 0.01
+  done
+  return 0
+}
+# The first $2 bytes of spool $1 (all of it when $2 is empty).
 __copy() {
   if [ -n "$2" ] && [ "$__rd" = ddfb ]; then dd bs=65536 count="$2" iflag=count_bytes,fullblock 2>/dev/null
   elif [ -n "$2" ] && [ "$__hd" = 1 ]; then head -c "$2"
-  else __cat "$1"; fi <"$1"
+  else cat; fi <"$1"
+}
+# After a late writer: the spools as big as they are now, a discarding reader on the fifos
+# before their relays stop, and the names removed so the next command gets new ones.
+__detach() {
+  __zo= __ze=; [ "$__sc" = 1 ] && set -- $(stat -L -c %s -- "$__so" "$__se") && __zo=$1 __ze=$2
+  [ ! -s "$__so" ] || __copy "$__so" "$__zo"
+  [ ! -s "$__se" ] || __copy "$__se" "$__ze" >&2
+  # Read ends opened here (a read-write one first, so they cannot block), not by the readers
+  # themselves: those would race the removal of the names below.
+  exec 5<>"$__fo" 6<"$__fo" 7<>"$__fe" 8<"$__fe"
+  cat <&6 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
+  cat <&8 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
+  kill -9 "$__ro" "$__re" 2>/dev/null
+  exec 5>&- 6<&- 7>&- 8<&-
+  __drop "$__fo" "$__fe" "$__so" "$__se"
 }
 __open() { __sink=$1 __ok=0 __rh=; ( umask 077; set -C; : >"$1" ) && __ok=1; }
 __adopt() { __sink=$1 __ok=0 __rh=; [ -f "$1" ] && __ok=1; }
@@ -133,36 +167,51 @@ __k() {
 __x() {
   __i=$1 __xe=$2 __c=$3 __d=$4 __in=$5; shift 5
   [ -z "$__w" ] || wait "$__w" 2>/dev/null
+  [ -z "$__ro" ] || wait "$__ro" "$__re" 2>/dev/null
+  __ro= __re=
   if [ "$__in" = 1 ]; then
     if [ "$__ok" != 1 ]; then __ok=0; __say "X$__i"; __end "$__i" 1; return; fi
     command exec 4<"$__sink"; rm -f -- "$__sink"
   else command exec 4</dev/null; fi
   __ok=0 __sink=
+  __slot
+  # The relays are the loop's children, so a timeout's kill (the wrapper's tree) spares them
+  # and they still copy what the killed command wrote.
+  if [ "$__iso" = 1 ]; then
+    cat <"$__fo" >>"$__so" 2>/dev/null 4<&- &
+    __ro=$!
+    cat <"$__fe" >>"$__se" 2>/dev/null 4<&- &
+    __re=$!
+  fi
   (
-    __o="$__T/.ka-out-$__N-$__i" __e="$__T/.ka-err-$__N-$__i" __iso=0
-    if [ "$__ct" != none ]; then
-      umask 077; set -C
-      if : >"$__o" 2>/dev/null; then
-        if : >"$__e" 2>/dev/null; then __iso=1; else __drop "$__o"; fi
-      fi
-      set +C; umask "$__um"
+    if [ "$__iso" = 1 ]; then
+      exec 5>"$__fo" 7>"$__fe"
+      (__run "$@") <&4 >&5 2>&7 &
+      __cp=$!
+      exec 5>&- 7>&-
+    else
+      (__run "$@") <&4 &
+      __cp=$!
     fi
-    if [ "$__iso" = 1 ]; then (__run "$@") <&4 >>"$__o" 2>>"$__e" &
-    else (__run "$@") <&4 &
-    fi
-    wait $!
+    wait "$__cp"
     __r=$?
-    [ "$__iso" = 0 ] || __spools "$__o" "$__e"
+    if [ "$__iso" = 1 ]; then
+      __late=0
+      __settle "$__ro" || __late=1
+      __settle "$__re" || __late=1
+      if [ "$__late" = 1 ]; then __detach
+      else
+        [ ! -s "$__so" ] || cat <"$__so"
+        [ ! -s "$__se" ] || cat <"$__se" >&2
+      fi
+    fi
     __end "$__i" $__r
-    # After the end frames, so the removal overlaps the client's next request (the next command
-    # waits for it: no command ever sees an earlier command's spool files).
-    [ "$__iso" = 0 ] || __drop "$__o" "$__e"
   ) &
   __w=$!
   exec 4<&-
 }
 __run() {
-  exec 4<&-
+  exec 4<&- 5>&- 7>&-
   if [ -n "$__d" ]; then cd -- "$__d" || exit 1; fi
   for __v in "$@"; do export "$__v"; done
   if [ "$__ss" = setsid ]; then exec setsid "$__xe" -c "$__c"; else exec "$__xe" -c "$__c"; fi
@@ -222,7 +271,7 @@ __loop() {
       __s="$__s$__l
 "
     done
-    [ "$__e" = 0 ] || return 0
+    if [ "$__e" != 0 ]; then [ -z "$__fo" ] || __drop "$__fo" "$__fe" "$__so" "$__se"; return 0; fi
     eval "$__s"
   done
 }
