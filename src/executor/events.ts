@@ -51,6 +51,11 @@ export type RunEvent =
       result: Record<string, unknown>
       /** A failure that ignore_errors / ignore_unreachable turned into a non-failure. */
       ignored?: boolean
+      /**
+       * A loop's items as the item callbacks get them (censored one by one under no_log, when
+       * `result` has no `results`); undefined for a task without a loop.
+       */
+      items?: Record<string, unknown>[]
       /** Per-item results of a loop are inside result.results; this is the whole task. */
       durationMs: number
       /** Delegated host, when delegate_to was used. */

@@ -237,7 +237,8 @@ export class PlayRun {
     // failure) and announced with `included:`, all of them before the first included task runs.
     const blocks = includes.map(included => {
       const block = this.loadIncluded(included)
-      if (block) {
+      // A role is not a file: Ansible's strategy neither announces nor counts it.
+      if (block && included.task.module !== 'include_role') {
         this.run.emit({
           type: 'include',
           file: this.includedPath(included),
@@ -396,6 +397,14 @@ export class PlayRun {
     }
     const noLog = this.keywordBool(task, 'no_log', host)
     const shown = callbackResult(noLog ? censor(result) : result)
+    // Each item's status stays on it: the item callback it goes to (ok, failed, skipped).
+    const items = Array.isArray(result.results)
+      ? (result.results as Result[]).map(item => ({
+          ...callbackResult(noLog ? censor(item) : item),
+          ...(item.failed === true ? { failed: true } : {}),
+          ...(item.skipped === true ? { skipped: true } : {})
+        }))
+      : undefined
     // The default callback shows a result's warnings before its status line, a loop's after
     // the item lines (they were printed as the items ran); skipped results show none.
     const warnings =
@@ -410,6 +419,7 @@ export class PlayRun {
       host,
       status,
       result: shown,
+      items,
       ignored: ignoreErrors || ignoreUnreachable ? true : undefined,
       durationMs,
       delegatedTo: outcome.delegatedTo
@@ -568,7 +578,8 @@ export class PlayRun {
       }
       return undefined
     }
-    for (const host of included.hosts) bump(this.run, host, 'ok')
+    if (task.module !== 'include_role')
+      for (const host of included.hosts) bump(this.run, host, 'ok')
     return includeBlock(task, items, included)
   }
 

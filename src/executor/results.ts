@@ -17,20 +17,15 @@ export function statusOf(result: Result): HostStatus {
   return 'ok'
 }
 
-/** What no_log leaves of a result (per item for loops, like Ansible). */
+/**
+ * What no_log leaves of a result for the callbacks (TaskResult.clean_copy): the censored
+ * message and the keys Ansible preserves, nothing else — a loop's items are censored one by
+ * one the same way (the callbacks then show them with the label None).
+ */
 export function censor(result: Result): Result {
-  const censored: Result = { censored: CENSORED_MESSAGE, changed: result.changed === true }
-  if (result.failed === true) censored.failed = true
-  if (result.skipped === true) censored.skipped = true
-  if (result.unreachable === true) censored.unreachable = true
-  if (Array.isArray(result.results)) {
-    censored.results = (result.results as Result[]).map(item => ({
-      ...censor(item),
-      ...(item.ansible_loop_var !== undefined ? { ansible_loop_var: item.ansible_loop_var } : {}),
-      _ansible_item_label: item._ansible_item_label,
-      _ansible_no_log: true
-    }))
-  }
+  const censored: Result = { censored: CENSORED_MESSAGE }
+  for (const key of ['attempts', 'changed', 'retries'])
+    if (key in result) censored[key] = result[key]
   return censored
 }
 

@@ -448,7 +448,8 @@ const roleEntryKeywords = new Set([
   'environment'
 ])
 
-function roleSpec(
+/** A role entry of a play's `roles:` or a role's meta `dependencies:`. */
+export function roleSpec(
   entry: unknown,
   playPosition: SourcePosition | undefined
 ): RoleSpec & { keywords: Record<string, unknown> } {

@@ -4,8 +4,16 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { SourcePosition } from '../executor/events.js'
 import { PlaybookError } from './errors.js'
-import { loadHandlers, loadItems, readYamlFile, type LoadScope } from './loader.js'
-import type { PlayItem, RoleInstance, TaskNode } from './objects.js'
+import {
+  adopt,
+  loadHandlers,
+  loadItems,
+  newNodeId,
+  readYamlFile,
+  roleSpec,
+  type LoadScope
+} from './loader.js'
+import type { BlockNode, PlayItem, RoleInstance, TaskNode } from './objects.js'
 
 export interface RoleRequest {
   name: string
@@ -83,24 +91,26 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
   const handlers: TaskNode[] = []
   const meta = mapping(mainFile(path.join(dir, 'meta')), scope.warn)
   for (const dependency of Array.isArray(meta.dependencies) ? meta.dependencies : []) {
-    const dependencyRequest: RoleRequest =
-      typeof dependency === 'string'
-        ? { name: dependency, params: {}, position: request.position }
-        : {
-            name: String(
-              (dependency as Record<string, unknown>).role ??
-                (dependency as Record<string, unknown>).name
-            ),
-            params: Object.fromEntries(
-              Object.entries(dependency as Record<string, unknown>).filter(
-                ([key]) => key !== 'role' && key !== 'name'
-              )
-            ),
-            position: request.position
-          }
-    const loaded = loadRole(dependencyRequest, roleScope)
+    // Written like a play's role entry: `vars:` are the role's parameters, `when`/`tags`
+    // apply to its tasks.
+    const spec = roleSpec(dependency, request.position)
+    const loaded = loadRole(spec, roleScope)
     dependencies.push(...loaded.dependencies, loaded.role)
-    tasks.push(...loaded.tasks)
+    if (Object.keys(spec.keywords).length === 0) tasks.push(...loaded.tasks)
+    else {
+      const block: BlockNode = {
+        kind: 'block',
+        id: newNodeId('b'),
+        block: loaded.tasks,
+        rescue: [],
+        always: [],
+        keywords: spec.keywords,
+        position: spec.position,
+        role: loaded.role
+      }
+      adopt(block)
+      tasks.push(block)
+    }
     handlers.push(...loaded.handlers)
   }
   const taskFile = mainFile(

@@ -175,9 +175,7 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
   ) => {
     const host = hostLabel(event.host, event.delegatedTo)
     for (const item of items) {
-      const label = pythonStr(
-        item._ansible_no_log ? '(censored due to no_log)' : (item._ansible_item_label ?? item.item)
-      )
+      const label = pythonStr(item._ansible_item_label ?? item.item)
       // Item callbacks get a clean copy too: the item's status is the callback, not a key.
       const { failed, skipped, ...shown } = item
       const details = () => dump(shown, event.task.action)
@@ -219,18 +217,21 @@ export function consoleReporter(options: ConsoleOptions): RunEventListener {
         taskBanner(event.task)
         const result = event.result
         const host = hostLabel(event.host, event.delegatedTo)
-        const items = Array.isArray(result.results)
-          ? (result.results as Record<string, unknown>[])
-          : undefined
+        const items =
+          event.items ??
+          (Array.isArray(result.results)
+            ? (result.results as Record<string, unknown>[])
+            : undefined)
         if (isInclude(event.task.action) && event.status !== 'failed' && event.status !== 'skipped')
           break
         if (items && event.status !== 'unreachable') {
           if (items.length > 0 || event.status !== 'skipped') {
             printItems(event, items)
-            if (event.status === 'failed') {
-              if (event.ignored) line('...ignoring')
+            // A censored (no_log) loop result has no `results`: Ansible prints its own line too.
+            if (Array.isArray(result.results)) {
+              if (event.status === 'failed' && event.ignored) line('...ignoring')
+              break
             }
-            break
           }
         }
         const details = () => dump(result, event.task.action)
