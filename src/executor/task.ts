@@ -40,13 +40,28 @@ const skippedResult = (): Result => ({
   skipped: true
 })
 
+/**
+ * Ansible's AnsibleUndefinedVariable text: the Jinja message, then `. ` and the original
+ * exception, which is the same message again ('x' is undefined. 'x' is undefined).
+ */
+function undefinedText(error: UndefinedVariableError): string {
+  return `${error.message}. ${error.message}`
+}
+
 /** Prefix Ansible gives the message of a task whose templating failed. */
 function templateFailureMessage(error: Error, task: TaskNode, what: string): string {
   const details = task.position ? `\n\n${positionDetails(task.position)}` : ''
   if (error instanceof UndefinedVariableError) {
-    return `The ${what} includes an option with an undefined variable. The error was: ${error.message}${details}`
+    return `The ${what} includes an option with an undefined variable. The error was: ${undefinedText(error)}${details}`
   }
   return `${error.message}${details}`
+}
+
+/** An undefined loop source fails with the bare message (TaskExecutor._get_loop_items). */
+function loopFailureMessage(error: Error, task: TaskNode): string {
+  return error instanceof UndefinedVariableError
+    ? undefinedText(error)
+    : templateFailureMessage(error, task, 'task')
 }
 
 /** Evaluate the task's inherited `when` conditions; throws TaskFailure with Ansible's wording. */
@@ -116,7 +131,7 @@ export async function runTaskOnHost(context: TaskHostRun): Promise<HostOutcome> 
       if (!evaluateWhen(run, task, context.vars)) return { result: skippedResult() }
       throw loopError instanceof TaskFailure
         ? loopError
-        : new TaskFailure(templateFailureMessage(loopError, task, 'task'))
+        : new TaskFailure(loopFailureMessage(loopError, task))
     }
     if (!spec) {
       // TaskExecutor.run: a task result always says `changed`; loop items (includes) need not.
