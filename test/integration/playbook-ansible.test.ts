@@ -256,6 +256,121 @@ const cases: Case[] = [
     }
   },
   {
+    name: 'roles: dependencies with vars, defaults, handlers, include_role and import_role',
+    files: {
+      'roles/base/tasks/main.yml': `
+- name: base task
+  debug: {msg: "base {{ base_level | default('none') }}"}
+`,
+      'roles/web/meta/main.yml': 'dependencies:\n  - role: base\n    vars: {base_level: 2}\n',
+      'roles/web/defaults/main.yml': 'web_port: 80\nweb_name: default\n',
+      'roles/web/vars/main.yml': 'web_name: fromvars\n',
+      'roles/web/tasks/main.yml': `
+- name: configure
+  command: "echo {{ web_port }} {{ web_name }}"
+  notify: restart web
+- name: extra tasks
+  include_tasks: extra.yml
+`,
+      'roles/web/tasks/extra.yml': '- name: extra\n  debug: {msg: "extra {{ web_port }}"}\n',
+      'roles/web/handlers/main.yml': `
+- name: restart web
+  debug: {msg: "restart {{ web_name }}"}
+`,
+      'roles/solo/tasks/other.yml': '- name: other entry\n  debug: {msg: "other {{ solo_x }}"}\n',
+      'roles/solo/defaults/main.yml': 'solo_x: 1\n',
+      'playbook.yml': `
+- name: roles
+  hosts: all
+  gather_facts: false
+  roles:
+    - role: web
+      vars: {web_port: 8080}
+  tasks:
+    - name: include role
+      include_role: {name: solo, tasks_from: other}
+    - name: import role
+      import_role: {name: base}
+`
+    }
+  },
+  {
+    name: 'no_log, failures and undefined variables',
+    json: true,
+    files: {
+      'playbook.yml': `
+- name: secrets and errors
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: secret
+      command: echo s3cret
+      no_log: true
+      register: sec
+    - name: secret loop
+      debug: {msg: "{{ item }}"}
+      loop: [a, b]
+      no_log: true
+    - name: secret failing loop
+      command: "{{ item }}"
+      loop: ["true", "false"]
+      no_log: true
+      ignore_errors: true
+    - name: registered data stays
+      debug: {var: sec.stdout}
+    - name: undefined in args
+      debug: {msg: "{{ nope }}"}
+      ignore_errors: true
+    - name: loop over an undefined variable
+      debug: {msg: "{{ item }}"}
+      loop: "{{ nope }}"
+      ignore_errors: true
+    - name: failed_when list
+      command: echo hi
+      register: r
+      failed_when: [r.rc == 0, "'hi' in r.stdout"]
+      ignore_errors: true
+    - name: the end
+      fail: {msg: final}
+`
+    }
+  },
+  {
+    name: 'import_playbook, a block skipped by when, check mode and diff',
+    args: ['--check', '--diff'],
+    files: {
+      'other.yml': `
+- name: imported play
+  hosts: all
+  gather_facts: false
+  tasks:
+    - debug: {msg: imported}
+`,
+      'playbook.yml': `
+- import_playbook: other.yml
+- name: main
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: block when false
+      when: false
+      block:
+        - debug: {msg: a}
+        - debug: {msg: b}
+    - name: line in a new file
+      lineinfile: {path: "{{ playbook_dir }}/out.txt", line: c, create: true}
+    - name: command in check mode
+      command: echo hi
+    - name: forced run
+      command: echo forced
+      check_mode: false
+      changed_when: false
+    - name: check mode var
+      debug: {var: ansible_check_mode}
+`
+    }
+  },
+  {
     name: '-v: verbose results, gathered facts left out',
     args: ['-v'],
     files: {
