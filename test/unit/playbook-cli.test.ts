@@ -75,6 +75,34 @@ describe('kubectl-ansible playbook', () => {
     expect(broken.stderr).toBe('ERROR! the playbook: nope.yml could not be found\n')
   })
 
+  it('warns about duplicate keys in everything --syntax-check reads (extra vars, imports, vars_files)', async () => {
+    // No hyphen in the path: warnings wrap at 79 columns, also after a hyphen.
+    const dir = mkdtempSync(path.join(tmpdir(), 'cliwarn'))
+    dirs.push(dir)
+    writeFileSync(path.join(dir, 'inventory.ini'), 'h1\n')
+    writeFileSync(path.join(dir, 'extra.yml'), 'a: 1\na: 2\n')
+    writeFileSync(path.join(dir, 'vars.yml'), 'b: 1\nb: 2\n')
+    writeFileSync(path.join(dir, 'tasks.yml'), '- debug: {msg: x}\n  name: p\n  name: q\n')
+    writeFileSync(
+      path.join(dir, 'playbook.yml'),
+      '- hosts: all\n  vars_files: [vars.yml, "{{ undefined_name }}.yml", missing.yml]\n' +
+        '  tasks:\n    - import_tasks: tasks.yml\n'
+    )
+    const run = await cli(
+      runPlaybookCommand,
+      ['-i', 'inventory.ini', '-e', '@extra.yml', '--syntax-check', 'playbook.yml'],
+      dir
+    )
+    expect(run.code).toBe(0)
+    const warned = (file: string, where: string, key: string) =>
+      `While constructing a mapping from $CASE_DIR/${file}, line ${where} found a duplicate dict key (${key}).`
+    const stderr = run.stderr.replace(/\n(?!\[WARNING\]|$)/g, ' ')
+    expect(stderr).toContain(warned('extra.yml', '1, column 1,', 'a'))
+    expect(stderr).toContain(warned('tasks.yml', '1, column 3,', 'name'))
+    expect(stderr).toContain(warned('vars.yml', '1, column 1,', 'b'))
+    expect(stderr.match(/\[WARNING\]/g)).toHaveLength(3)
+  })
+
   it('prints one json-callback document with --json', async () => {
     const dir = caseDir('handlers_basic')
     const run = await cli(
