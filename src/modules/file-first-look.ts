@@ -31,7 +31,10 @@ export interface FirstLook {
   attributesApplied: boolean
   /** Setting attributes on a directory mkdir created failed. */
   createdAttributesFailed: boolean
-  /** `find | stat` lines of a directory the absent step removed, for the diff. */
+  /**
+   * `find | stat` lines of the directory: what the absent step removed (for the diff), or
+   * what recurse applies attributes to.
+   */
   listing: string[]
   /** Probe of a symlink's source relative to dirname(path) (state=link, force=no). */
   linkSource?: PathInfo
@@ -120,9 +123,10 @@ function attributeLines(path: string, request: AttributeRequest): string[] | nul
 }
 
 function stepKind(args: Record<string, unknown>): StepKind | undefined {
-  if (args.recurse || args._original_basename !== undefined) return undefined
+  if (args._original_basename !== undefined) return undefined
   if (args.modification_time !== undefined || args.access_time !== undefined) return undefined
   const state = args.state as string | undefined
+  if (args.recurse) return state === 'directory' && args.src === undefined ? state : undefined
   if (state === 'link') return args.src === undefined ? undefined : 'link'
   if (args.src !== undefined) return undefined
   if (state === 'absent' || state === 'directory' || state === 'touch') return state
@@ -180,6 +184,8 @@ export async function firstLook(
           script.line(`elif [ -d ${p} ] && [ ! -L ${p} ]; then ${attributes.join('; ')}`)
         script.line('fi')
       }
+      if (args.recurse)
+        script.line(`if [ -d ${p} ] && [ ! -L ${p} ]; then ${walkScript(path, 'W ')}; fi`)
       after = script.probe(path)
       break
     case 'touch':

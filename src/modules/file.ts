@@ -419,7 +419,10 @@ async function ensureDirectory(
   ]
   let changed = plan.changed || times.changed
   if (args.recurse) {
-    const { entries } = await walkTree(ctx, path)
+    const entries =
+      look.step === 'directory' && lookedAfter(look, path)
+        ? look.listing.map(parseWalkLine)
+        : (await walkTree(ctx, path)).entries
     for (const entry of entries) {
       if (entry.type === 'link') continue
       const entryInfo: PathInfo = {

@@ -142,6 +142,18 @@ describe('file: one request for the common states', () => {
     })
   })
 
+  it('directory recurse: the tree is listed by the first request; changes cost one more', async () => {
+    const tree = path.join(harness.dir, 'tree')
+    await mkdir(path.join(tree, 'sub'), { recursive: true })
+    await writeFile(path.join(tree, 'sub', 'f'), 'x', { mode: 0o644 })
+    const changed = await requests({ path: tree, state: 'directory', recurse: true, mode: '0700' })
+    expect(changed).toMatchObject({ requests: 2, result: { changed: true, mode: '0700' } })
+    expect(await modeOf(path.join(tree, 'sub', 'f'))).toBe(0o700)
+    expect(
+      await requests({ path: tree, state: 'directory', recurse: true, mode: '0700' })
+    ).toMatchObject({ requests: 1, result: { changed: false } })
+  })
+
   it('what the guarded step must not do: recurse with absent fails and removes nothing', async () => {
     const dir = path.join(harness.dir, 'keep')
     await mkdir(dir)
