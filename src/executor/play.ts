@@ -47,6 +47,8 @@ export class PlayRun {
   private aborted = false
   private breakPlaybook = false
   private abortAnnounced = false
+  /** max_fail_percentage ended the play: Ansible's linear strategy announces that twice. */
+  private failureLimitHit = false
   private readonly scope: PlayScope
   private readonly info: PlayInfo
   /** Hosts that failed in earlier plays: listed in this play, but never run. */
@@ -502,6 +504,8 @@ export class PlayRun {
     if (!this.breakPlaybook || this.abortAnnounced) return
     this.abortAnnounced = true
     this.run.emit({ type: 'no_hosts_remaining', play: this.info })
+    // Once for the exceeded percentage, once more because every host of the batch has failed.
+    if (this.failureLimitHit) this.run.emit({ type: 'no_hosts_remaining', play: this.info })
   }
 
   /** max_fail_percentage: abort the play when failed hosts of the batch exceed it. */
@@ -513,6 +517,7 @@ export class PlayRun {
     ).length
     if (hosts.length > 0 && (failedCount / this.batch.length) * 100 > Number(limit)) {
       void task
+      this.failureLimitHit = true
       this.abort()
     }
   }

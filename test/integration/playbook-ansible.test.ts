@@ -236,6 +236,32 @@ const cases: Case[] = [
     }
   },
   {
+    name: 'serial batches stopped by max_fail_percentage',
+    inventory:
+      '[web]\none ansible_connection=local\ntwo ansible_connection=local\nthree ansible_connection=local\n',
+    files: {
+      'playbook.yml': `
+- name: failure limit
+  hosts: all
+  gather_facts: false
+  serial: 2
+  max_fail_percentage: 40
+  handlers:
+    - name: h
+      debug: {msg: "handler on {{ inventory_hostname }}"}
+  tasks:
+    - name: notify
+      command: echo
+      notify: h
+    - name: fail one
+      fail: {msg: "bad {{ inventory_hostname }}"}
+      when: inventory_hostname == 'one'
+    - name: after
+      debug: {msg: "{{ ansible_play_batch }}"}
+`
+    }
+  },
+  {
     name: 'tags selected on the command line',
     args: ['--tags', 'a,blk,debug', '--skip-tags', 'b'],
     files: {
