@@ -173,13 +173,58 @@ export function mutatedVariables(regions: Region[]): Set<string> {
   return new Set(sites.keys())
 }
 
+function statementTag(region: Region): string {
+  if (region.kind !== 'statement') return ''
+  return region.tokens.find(token => token.type !== 'ws')?.text ?? ''
+}
+
+function closesBlock(tag: string): boolean {
+  return tag.startsWith('end') && SCOPING_TAGS.has(tag.slice(3))
+}
+
+/** Index of the region that closes the block opened at `start`. */
+function blockEnd(regions: Region[], start: number): number {
+  let depth = 0
+  for (let index = start; index < regions.length; index++) {
+    const tag = statementTag(regions[index])
+    if (SCOPING_TAGS.has(tag)) depth++
+    if (closesBlock(tag) && --depth === 0) return index
+  }
+  return regions.length
+}
+
+/** The region reads or assigns the variable `name`. */
+function mentions(region: Region, name: string): boolean {
+  if (!('tokens' in region)) return false
+  const { tokens } = region
+  return tokens.some(
+    (token, i) =>
+      token.text === name &&
+      (isVariableName(tokens, i) || tokens[previousSignificant(tokens, i)]?.text === 'set')
+  )
+}
+
+/**
+ * A variable assigned inside a loop or macro body is local to it in Jinja, a fresh value each
+ * time; the store has one value per name, which is the same only when the name is used nowhere
+ * outside that body and not before the assignment inside it.
+ */
+function isBodyLocal(regions: Region[], name: string, block: number, assignment: number): boolean {
+  const end = blockEnd(regions, block)
+  return regions.every((region, index) =>
+    index > block && index < end
+      ? index >= assignment || !mentions(region, name)
+      : !mentions(region, name)
+  )
+}
+
 function checkScopes(regions: Region[], sites: Map<string, Site>): void {
-  let scopeDepth = 0
-  for (const region of regions) {
+  const openBlocks: number[] = []
+  for (const [index, region] of regions.entries()) {
     if (region.kind !== 'statement') continue
     const body = significantTokens(region.tokens)
     const tag = body[0]?.text ?? ''
-    if (tag.startsWith('end') && SCOPING_TAGS.has(tag.slice(3))) scopeDepth--
+    if (closesBlock(tag)) openBlocks.pop()
     if (tag === 'for' || tag === 'macro' || tag === 'with' || tag === 'call') {
       const stop = tag === 'for' ? body.findIndex(token => token.text === 'in') : body.length
       for (const token of body.slice(1, stop < 0 ? body.length : stop)) {
@@ -191,7 +236,7 @@ function checkScopes(regions: Region[], sites: Map<string, Site>): void {
           )
       }
     }
-    if (SCOPING_TAGS.has(tag)) scopeDepth++
+    if (SCOPING_TAGS.has(tag)) openBlocks.push(index)
     if (tag !== 'set') continue
     const equals = body.findIndex(token => token.text === '=')
     const targets = body.slice(1, equals < 0 ? body.length : equals)
@@ -205,8 +250,12 @@ function checkScopes(regions: Region[], sites: Map<string, Site>): void {
     }
     if (targetSite) {
       if (equals < 0) refuse(targetSite, `'${targetSite.name}' is assigned by a {% set %} block`)
-      if (scopeDepth > 0)
-        refuse(targetSite, `'${targetSite.name}' is assigned inside a loop, macro or with block`)
+      const block = openBlocks[openBlocks.length - 1]
+      if (block !== undefined && !isBodyLocal(regions, targetSite.name, block, index))
+        refuse(
+          targetSite,
+          `'${targetSite.name}' is assigned inside a loop, macro or with block and also used outside it`
+        )
     }
     const aliased = aliasedRoot(rhs)
     if (aliased === undefined || aliased === target) continue

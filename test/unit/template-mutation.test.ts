@@ -82,7 +82,12 @@ describe('in-place methods on template variables', () => {
       { l: [5] },
       '2'
     ],
-    ['{% set l = l + [1] %}{% set _ = l.append(2) %}{{ l }}', { l: [0] }, [0, 1, 2]]
+    ['{% set l = l + [1] %}{% set _ = l.append(2) %}{{ l }}', { l: [0] }, [0, 1, 2]],
+    [
+      '{% for g in gs %}{% set acc = [] %}{% for h in g %}{% set _ = acc.append(h) %}{% endfor %}{{ acc }}{% endfor %}',
+      { gs: [[1, 2], [3]], acc: 'outer' },
+      '[1, 2][3]'
+    ]
   ])('%s', (template, vars, expected) => {
     expect(templar.template(template, vars)).toEqual(expected)
   })
@@ -116,7 +121,14 @@ describe('in-place methods on template variables', () => {
     ['{% set m = l %}{% set _ = m.append(1) %}{{ l }}', 'second name'],
     ['{% set m = l %}{% set _ = l.append(1) %}{{ m }}', 'second name'],
     ['{% set m = l | default([]) %}{% set _ = m.append(1) %}', 'second name'],
-    ['{% for i in [1] %}{% set l = [] %}{% set _ = l.append(i) %}{% endfor %}', 'inside a loop'],
+    [
+      '{% for i in [1] %}{% set l = [] %}{% set _ = l.append(i) %}{% endfor %}{{ l }}',
+      'used outside it'
+    ],
+    [
+      '{% for i in [1] %}{{ l }}{% set l = [] %}{% set _ = l.append(i) %}{% endfor %}',
+      'used outside it'
+    ],
     ['{% macro f(l) %}{% set _ = l.append(1) %}{% endmacro %}', 'macro variable'],
     ["{% set _ = hostvars['h'].l.append(1) %}", 'hostvars'],
     ['{% set _ = (l or []).append(1) %}', 'only variables']
