@@ -542,13 +542,15 @@ export class PlayRun {
             params: included.args,
             tasksFrom:
               typeof included.args.tasks_from === 'string' ? included.args.tasks_from : undefined,
-            position: task.position
+            position: task.position,
+            allowDuplicates: included.args.allow_duplicates !== false
           },
           {
             file: task.position?.file ?? this.play.baseDir,
             baseDir: task.baseDir,
             playbookDir: this.play.baseDir,
-            warn: this.warn
+            warn: this.warn,
+            rolesSeen: this.play.rolesSeen
           }
         )
         items = loaded.tasks

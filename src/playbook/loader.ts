@@ -29,6 +29,8 @@ export interface LoadScope {
   roleChain?: string[]
   /** Where load-time warnings (duplicate YAML keys) go. */
   warn: (message: string) => void
+  /** Roles (directory and parameters) the play already runs: a role runs once per play. */
+  rolesSeen?: Set<string>
 }
 
 export function readYamlFile(
@@ -224,7 +226,8 @@ function importRole(task: TaskNode, scope: LoadScope): BlockNode {
       name,
       params: {},
       tasksFrom: stringArg(task.args.tasks_from),
-      position: task.position
+      position: task.position,
+      allowDuplicates: task.args.allow_duplicates !== false
     },
     scope
   )
@@ -327,7 +330,7 @@ function loadPlay(
   }
   const hosts = Array.isArray(data.hosts) ? data.hosts.map(String).join(',') : String(data.hosts)
   const baseDir = path.dirname(file)
-  const scope: LoadScope = { file, baseDir, playbookDir: baseDir, warn }
+  const scope: LoadScope = { file, baseDir, playbookDir: baseDir, warn, rolesSeen: new Set() }
   importedRoleHandlers = []
   const roles: RoleInstance[] = []
   const roleTasks: PlayItem[] = []
@@ -378,7 +381,8 @@ function loadPlay(
     tasks: [...roleTasks, ...tasks],
     postTasks,
     handlers,
-    baseDir
+    baseDir,
+    rolesSeen: scope.rolesSeen
   }
   validateNotify(play)
   inheritPlayKeywords(play)

@@ -66,4 +66,6 @@ export interface Play {
   handlers: TaskNode[]
   /** Directory of the file the play was written in (playbook_dir). */
   baseDir: string
+  /** Roles (directory and parameters) the play already runs, so include_role runs them once. */
+  rolesSeen?: Set<string>
 }

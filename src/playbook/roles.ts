@@ -18,6 +18,8 @@ import type { BlockNode, PlayItem, RoleInstance, TaskNode } from './objects.js'
 export interface RoleRequest {
   name: string
   params: Record<string, unknown>
+  /** import_role/include_role run their role again (their allow_duplicates defaults to yes). */
+  allowDuplicates?: boolean
   tasksFrom?: string
   position?: SourcePosition
 }
@@ -72,6 +74,17 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
       request.position
     )
   }
+  const meta = mapping(mainFile(path.join(dir, 'meta')), scope.warn)
+  // Like Ansible's role cache and has_run: the same role with the same parameters runs once in
+  // a play (a dependency shared by two roles, a role listed twice) unless it allows duplicates.
+  const identity = `${dir}\n${stableJson(request.params)}`
+  if (scope.rolesSeen && !request.allowDuplicates && meta.allow_duplicates !== true) {
+    if (scope.rolesSeen.has(identity)) {
+      const role: RoleInstance = { name: path.basename(dir), path: dir, defaults: {}, vars: {} }
+      return { role, dependencies: [], tasks: [], handlers: [] }
+    }
+  }
+  scope.rolesSeen?.add(identity)
   const role: RoleInstance = {
     name: path.basename(dir),
     path: dir,
@@ -84,12 +97,12 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
     playbookDir: scope.playbookDir,
     role,
     roleChain: [...chain, dir],
-    warn: scope.warn
+    warn: scope.warn,
+    rolesSeen: scope.rolesSeen
   }
   const dependencies: RoleInstance[] = []
   const tasks: PlayItem[] = []
   const handlers: TaskNode[] = []
-  const meta = mapping(mainFile(path.join(dir, 'meta')), scope.warn)
   for (const dependency of Array.isArray(meta.dependencies) ? meta.dependencies : []) {
     // Written like a play's role entry: `vars:` are the role's parameters, `when`/`tags`
     // apply to its tasks.
@@ -143,4 +156,13 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
     )
   }
   return { role, dependencies, tasks, handlers }
+}
+
+/** JSON with sorted keys: parameters written in another order are the same parameters. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, entry: unknown) =>
+    entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+      ? Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : entry
+  )
 }

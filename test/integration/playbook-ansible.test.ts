@@ -282,13 +282,17 @@ const cases: Case[] = [
     }
   },
   {
-    name: 'roles: dependencies with vars, defaults, handlers, include_role and import_role',
+    name: 'roles: shared dependencies run once, dependency vars, handlers, include_role, import_role',
     files: {
       'roles/base/tasks/main.yml': `
 - name: base task
   debug: {msg: "base {{ base_level | default('none') }}"}
 `,
-      'roles/web/meta/main.yml': 'dependencies:\n  - role: base\n    vars: {base_level: 2}\n',
+      'roles/web/meta/main.yml':
+        'dependencies:\n  - role: base\n    vars: {base_level: 2}\n  - common\n',
+      'roles/db/meta/main.yml': 'dependencies: [common]\n',
+      'roles/db/tasks/main.yml': '- name: db task\n  debug: {msg: db}\n',
+      'roles/common/tasks/main.yml': '- name: common task\n  debug: {msg: common}\n',
       'roles/web/defaults/main.yml': 'web_port: 80\nweb_name: default\n',
       'roles/web/vars/main.yml': 'web_name: fromvars\n',
       'roles/web/tasks/main.yml': `
@@ -312,6 +316,10 @@ const cases: Case[] = [
   roles:
     - role: web
       vars: {web_port: 8080}
+    - db
+    - common
+    - role: db
+      vars: {again: true}
   tasks:
     - name: include role
       include_role: {name: solo, tasks_from: other}
