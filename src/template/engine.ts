@@ -25,7 +25,8 @@ import {
   UNDEFINED_GLOBAL,
   type JsCallables
 } from './preprocess.js'
-import { fromEngine, fromTaggedJson, rememberKeyOrder } from './values.js'
+import { fromEngine, rememberKeyOrder } from './values.js'
+import { fromEngineRepr } from './engine-repr.js'
 
 /** What `| default(__undefined_marker)` turns an undefined value into (see preprocess.ts). */
 const UNDEFINED_MARKER = '\u0000undefined\u0000'
@@ -163,10 +164,10 @@ function bridgeFilter(name: string, fn: FilterFunction) {
   return (value: unknown, ...raw: unknown[]) =>
     guarded(frame => {
       const { args, kwargs, jsonInput } = splitArguments(raw)
-      // A float-aware filter gets its input as `tojson` text, where 2.0 is still a float.
+      // A float-aware filter gets its input as `pprint` text, where 2.0 is still a float.
       const input =
         jsonInput && typeof value === 'string'
-          ? fromGuarded(fromTaggedJson(value))
+          ? fromGuarded(fromEngineRepr(value))
           : fromGuarded(value)
       const result = fn(input, args, kwargs, frame.context)
       if (STRING_TYPE_FILTERS.has(name) && typeof result === 'string') frame.textResult = result

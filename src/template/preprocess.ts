@@ -24,12 +24,12 @@ import { TemplateError } from './errors.js'
 import { BUILTIN_METHOD_NAMES } from './pyattrs.js'
 
 export const KWARGS_MARKER = '__kwargs__'
-/** Keyword that tells a JS filter its input arrives as `tojson` text (see FLOAT_AWARE_FILTERS). */
+/** Keyword that tells a JS filter its input arrives as `pprint` text (see FLOAT_AWARE_FILTERS). */
 export const JSON_INPUT_MARKER = '__json_input__'
 /**
  * Filters whose output shows whether a number is a float (type_debug, to_json, ...). A JS
- * number cannot tell 2.0 from 2, so their input crosses as the engine's `tojson` text, where it
- * still can; `map('type_debug')` counts too.
+ * number cannot tell 2.0 from 2, so their input crosses as the engine's `pprint` text, where it
+ * still can (and where dict keys keep their types); `map('type_debug')` counts too.
  */
 const FLOAT_AWARE_FILTERS = new Set([
   'type_debug',
@@ -195,7 +195,7 @@ function packArguments(inner: Token[], jsonInput = false): Token[] {
   return all.flatMap((arg, index) => (index === 0 ? arg : [op(','), ...arg]))
 }
 
-const TO_JSON: Token[] = [op('|'), name('tojson')]
+const TO_REPR: Token[] = [op('|'), name('pprint')]
 
 /** `x | to_json`, `x | map('type_debug')`: see FLOAT_AWARE_FILTERS. */
 function isFloatAware(tokens: Token[], index: number): boolean {
@@ -562,7 +562,7 @@ function rewriteExpression(tokens: Token[], context: RewriteContext): Token[] {
         insertAt = out.map((t, j) => j < insertAt && t.type !== 'ws').lastIndexOf(true)
       if (out[insertAt]?.text === operator) {
         if (token.text === 'float') operandStart = filterOperandStart(out, insertAt)
-        out.splice(insertAt, 0, ...guardTokens(), ...(jsonInput ? TO_JSON : []), {
+        out.splice(insertAt, 0, ...guardTokens(), ...(jsonInput ? TO_REPR : []), {
           type: 'ws',
           text: ' '
         })

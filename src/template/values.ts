@@ -62,31 +62,28 @@ export function fromEngine(value: unknown): unknown {
 
 /**
  * An integral Python float (2.0) inside a value handed to a filter whose output shows float-ness
- * (type_debug, to_json, ...): a JS number cannot tell 2.0 from 2 (see fromTaggedJson).
+ * (type_debug, to_json, ...): a JS number cannot tell 2.0 from 2 (see engine-repr.ts).
  */
 export class PyFloat {
   constructor(readonly value: number) {}
 }
 
-const FLOAT_TAG = '__pyfloat__'
-const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g
+// Dict keys that were not strings in the engine (None, True, 1), under the JS string key that
+// stands for them (json.dumps's spelling: "null", "true", "1"); see engine-repr.ts.
+const typedKeys = new WeakMap<object, Map<string, unknown>>()
 
-/**
- * Parses the engine's `tojson` text of a value, where floats are still written as floats (2.0,
- * 1e20): integral ones become PyFloat, dicts get their key order back (see fromEngine).
- */
-export function fromTaggedJson(text: string): unknown {
-  const tagged = text.replace(JSON_TOKEN, token =>
-    token.startsWith('"') || !/[.eE]/.test(token) || !Number.isInteger(Number(token))
-      ? token
-      : `{"${FLOAT_TAG}":${token}}`
-  )
-  const parsed: unknown = JSON.parse(tagged, (_key, value: unknown) => {
-    if (!isPlainObject(value)) return value
-    if (FLOAT_TAG in value) return new PyFloat(value[FLOAT_TAG] as number)
-    return new Map(Object.entries(value))
-  })
-  return fromEngine(parsed)
+export function recordTypedKeys(dict: object, keys: Map<string, unknown>): void {
+  typedKeys.set(dict, keys)
+}
+
+/** The Python key behind `key` of `dict`: None, True, 1 as they were, else the string. */
+export function pythonKey(dict: object, key: string): unknown {
+  const typed = typedKeys.get(dict)
+  return typed?.has(key) ? typed.get(key) : key
+}
+
+export function hasTypedKeys(dict: object): boolean {
+  return typedKeys.has(dict)
 }
 
 export type PyTypeName =
@@ -118,6 +115,7 @@ export function pyTruthy(value: unknown): boolean {
 export function pyFloatRepr(value: number): string {
   if (Number.isNaN(value)) return 'nan'
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
+  if (Object.is(value, -0)) return '-0.0'
   if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${value}.0`
   const abs = Math.abs(value)
   if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
@@ -165,7 +163,7 @@ export function pyRepr(value: unknown): string {
   }
   if (typeof value === 'object') {
     return `{${Object.entries(value)
-      .map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`)
+      .map(([k, v]) => `${pyRepr(pythonKey(value, k))}: ${pyRepr(v)}`)
       .join(', ')}}`
   }
   return String(value)

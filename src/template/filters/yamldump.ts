@@ -1,8 +1,8 @@
 // yaml.dump layouts as Ansible's to_yaml / to_nice_yaml produce them with PyYAML: block
 // mappings, sequences inside a mapping not indented ("a:\n- 1"), "- " padded to the indent in
 // nested sequences, sorted keys, and YAML 1.1 quoting (so 'yes' stays a string).
-import { Document, Scalar, isMap, isScalar, isSeq, stringify, visit } from 'yaml'
-import { PyFloat, isPlainObject, pyFloatRepr } from '../values.js'
+import { Document, Pair, Scalar, YAMLMap, isMap, isScalar, isSeq, stringify, visit } from 'yaml'
+import { PyFloat, hasTypedKeys, isPlainObject, pyFloatRepr, pythonKey } from '../values.js'
 
 function scalar(value: unknown): string {
   if (value instanceof PyFloat) return pyFloatRepr(value.value)
@@ -16,15 +16,26 @@ function isCollection(value: unknown): value is unknown[] | Record<string, unkno
 }
 
 /** The value with integral floats as scalar nodes that keep their ".0" (PyYAML writes 2.0). */
-function floatNodes(value: unknown): unknown {
+function floatNodes(value: unknown, doc: Document): unknown {
   if (value instanceof PyFloat) {
     const node = new Scalar(value.value)
     node.minFractionDigits = 1
     return node
   }
-  if (Array.isArray(value)) return value.map(floatNodes)
+  if (Array.isArray(value)) return value.map(item => floatNodes(item, doc))
+  // A JS Map would be written as !!omap: a mapping node keeps None, True, 1 keys plain.
+  if (isPlainObject(value) && hasTypedKeys(value)) {
+    const node = new YAMLMap()
+    for (const [key, item] of Object.entries(value))
+      node.items.push(
+        new Pair(doc.createNode(pythonKey(value, key)), doc.createNode(floatNodes(item, doc)))
+      )
+    return node
+  }
   if (isPlainObject(value))
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, floatNodes(item)]))
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, floatNodes(item, doc)])
+    )
   return value
 }
 
@@ -58,12 +69,12 @@ function blockLines(value: unknown, indent: number, sortKeys: boolean, pad: stri
   }
   for (const [key, item] of entries(value, sortKeys)) {
     if (isCollection(item) && !isEmpty(item)) {
-      lines.push(`${pad}${scalar(key)}:`)
+      lines.push(`${pad}${scalar(pythonKey(value, key))}:`)
       // PyYAML writes a sequence under a mapping key without extra indentation.
       const childPad = Array.isArray(item) ? pad : `${pad}${' '.repeat(indent)}`
       lines.push(...blockLines(item, indent, sortKeys, childPad))
     } else {
-      lines.push(`${pad}${scalar(key)}: ${scalar(item)}`)
+      lines.push(`${pad}${scalar(pythonKey(value, key))}: ${scalar(item)}`)
     }
   }
   return lines
@@ -76,7 +87,8 @@ export function dumpNiceYaml(value: unknown, indent: number, sortKeys: boolean):
 
 /** to_yaml: default_flow_style=None, collections of scalars only are written inline. */
 export function dumpYaml(value: unknown, indent: number, sortKeys: boolean): string {
-  const doc = new Document(floatNodes(value), { version: '1.1', sortMapEntries: sortKeys })
+  const doc = new Document(null, { version: '1.1', sortMapEntries: sortKeys })
+  doc.contents = doc.createNode(floatNodes(value, doc))
   visit(doc, {
     Collection(_key, node) {
       const leafItems = isMap(node)
