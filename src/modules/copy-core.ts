@@ -16,12 +16,13 @@ import {
 import { formatMode, resolveMode, ModeError } from './mode.js'
 import {
   dirname,
-  probeWithIdentity,
+  ProbeScript,
   sha1Hex,
   shellQuote,
   splitLines,
   type HostIdentity,
-  type PathInfo
+  type PathInfo,
+  type ProbeOptions
 } from './remote.js'
 import type { ModuleContext, ModuleResult } from './types.js'
 import {
@@ -148,11 +149,19 @@ export async function probeTargets(
   const follow = requests[0]?.args.follow === true
   if (requests.some(request => (request.args.follow === true) !== follow))
     throw new Error('probeTargets: all writes must agree on follow')
-  const { infos, identity } = await probeWithIdentity(
-    ctx.connection,
-    requests.flatMap(targetPaths),
-    { checksum: 'sha1', follow }
-  )
+  const script = new ProbeScript().line('echo "I0 $(id -u) $(id -g)"')
+  for (const request of requests) {
+    const options: ProbeOptions = {
+      checksum: 'sha1',
+      checksumOnlyOfSize: sourceSize(request.source),
+      follow
+    }
+    const [destFile, nested, ...parents] = targetPaths(request)
+    script.probe(destFile, options)
+    script.probe(nested, options)
+    for (const parent of parents) script.probe(parent, { follow })
+  }
+  const { infos, identity } = await script.run(ctx.connection, { idempotent: true })
   return requests.map((_, index) => ({ infos: infos.slice(4 * index, 4 * index + 4), identity }))
 }
 

@@ -223,7 +223,9 @@ export async function firstLook(
       after = script.probe(path)
       break
   }
-  const ran = await script.run(ctx.connection, { idempotent: !act })
+  // A request that only looked may be resent after a dropped session; one that acted may not.
+  const acted = act && step !== undefined && (step !== 'attributes' || Boolean(attributes?.length))
+  const ran = await script.run(ctx.connection, { idempotent: !acted })
   const status = (n: number) => (ran.marks.has(n) ? Number(ran.marks.get(n)) : undefined)
   return {
     before: ran.infos[before],

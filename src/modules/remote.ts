@@ -64,6 +64,8 @@ export interface PathInfo {
 export interface ProbeOptions {
   /** Compute a checksum of regular files (default false). */
   checksum?: ChecksumAlgorithm | false
+  /** Hash only a file of this many bytes (another size differs anyway: spare the pass). */
+  checksumOnlyOfSize?: number
   /** stat through symlinks (stat -L). */
   follow?: boolean
   /** Also report access checks and lsattr flags. */
@@ -99,8 +101,12 @@ function pathScript(path: string, index: number, options: ProbeOptions): string 
   ]
   if (options.checksum) {
     const tool = `${options.checksum}sum`
+    const sized =
+      options.checksumOnlyOfSize === undefined
+        ? ''
+        : ` && [ "$(stat ${statFlags} %s ${p})" = ${options.checksumOnlyOfSize} ]`
     lines.push(
-      `  if ${testFile}; then if command -v ${tool} >/dev/null 2>&1; then printf 'C${index} '; ${tool} < ${p} | cut -d' ' -f1; else echo 'U${index}'; fi; fi`
+      `  if ${testFile}${sized}; then if command -v ${tool} >/dev/null 2>&1; then printf 'C${index} '; ${tool} < ${p} | cut -d' ' -f1; else echo 'U${index}'; fi; fi`
     )
   }
   if (options.access) {

@@ -337,11 +337,11 @@ describe('copy of a file larger than any buffer', () => {
     return hash.digest('hex')
   }
 
-  /** A sparse file of SIZE bytes: zeros, with `marker` written at its start. */
-  async function sparse(name: string, marker: string): Promise<string> {
+  /** A sparse file of `size` bytes: zeros, with `marker` written at its start. */
+  async function sparse(name: string, marker: string, size = SIZE): Promise<string> {
     const file = path.join(work, 'files', name)
     const handle = await open(file, 'w')
-    await handle.truncate(SIZE)
+    await handle.truncate(size)
     await handle.write(marker, 0)
     await handle.close()
     return file
@@ -356,7 +356,8 @@ describe('copy of a file larger than any buffer', () => {
     expect(await sha1Of(path.join(harness.root, 'tmp/big.bin'))).toBe(expected)
     const tmpBefore = (await readdir(path.join(harness.root, 'tmp'))).sort()
 
-    await sparse('big-2.bin', 'two')
+    // Another size: the probe does not hash the 64 MiB already there (it cannot be equal).
+    await sparse('big-2.bin', 'two', SIZE + 1)
     const fresh = onPod('plain')
     cluster.setFaults({ dropExecAfterBytes: 8 << 20 })
     try {

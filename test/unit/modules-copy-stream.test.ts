@@ -117,3 +117,35 @@ describe('copy from a runner-side file', () => {
     expect(again).toMatchObject({ changed: false, checksum: sha1(data), md5sum: md5(data) })
   })
 })
+
+describe('the destination probe', () => {
+  it('hashes an existing destination only when its size equals the source', async () => {
+    const bin = path.join(harness.dir, 'bin')
+    const log = path.join(harness.dir, 'sha1sum.log')
+    await mkdir(bin)
+    await writeFile(
+      path.join(bin, 'sha1sum'),
+      `#!/bin/sh\necho run >> '${log}'\nexec /usr/bin/sha1sum "$@"\n`,
+      { mode: 0o755 }
+    )
+    const logged = await moduleHarness(
+      {},
+      new LocalConnection({ env: { PATH: `${bin}:${process.env.PATH}` } })
+    )
+    try {
+      const runs = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').length - 1
+      const dest = path.join(logged.dir, 'dest.txt')
+      await writeFile(dest, 'four')
+      expect(await logged.run('copy', { content: 'other size', dest })).toMatchObject({
+        changed: true
+      })
+      expect(await runs()).toBe(0)
+      expect(await logged.run('copy', { content: 'same size!', dest })).toMatchObject({
+        changed: true
+      })
+      expect(await runs()).toBe(1)
+    } finally {
+      await logged.cleanup()
+    }
+  })
+})
