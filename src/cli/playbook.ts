@@ -30,7 +30,8 @@ async function execute(
   const listener: RunEventListener = json
     ? event => {
         json.listener(event)
-        if (event.type === 'warning') io.stderr(formatWarning(event.message))
+        // The json callback shows a result's warnings in the document, not on stderr.
+        if (event.type === 'warning' && !event.fromResult) io.stderr(formatWarning(event.message))
       }
     : adhoc
       ? minimalReporter(streams)

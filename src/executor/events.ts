@@ -77,7 +77,15 @@ export type RunEvent =
     }
   | { type: 'no_hosts_matched'; play: PlayInfo }
   | { type: 'no_hosts_remaining'; play: PlayInfo }
-  | { type: 'warning'; message: string }
+  | {
+      type: 'warning'
+      message: string
+      /**
+       * Carried by a task result (its `warnings`): the default callback prints it, the json
+       * callback leaves it in the result.
+       */
+      fromResult?: boolean
+    }
   | { type: 'deprecation'; message: string }
   | { type: 'play_end'; play: PlayInfo }
   | {

@@ -414,7 +414,8 @@ export class PlayRun {
         ? []
         : shown.warnings.map(String)
     const isLoop = Array.isArray(shown.results)
-    if (!isLoop) for (const message of warnings) this.run.emit({ type: 'warning', message })
+    const warn = (message: string) => this.run.emit({ type: 'warning', message, fromResult: true })
+    if (!isLoop) warnings.forEach(warn)
     this.run.emit({
       type: 'host_result',
       task: info,
@@ -426,7 +427,7 @@ export class PlayRun {
       durationMs,
       delegatedTo: outcome.delegatedTo
     })
-    if (isLoop) for (const message of warnings) this.run.emit({ type: 'warning', message })
+    if (isLoop) warnings.forEach(warn)
     // An include counts `ok` once per file it includes, when that file loads (runIncluded).
     const isInclude = task.module === 'include_tasks' || task.module === 'include_role'
     switch (status) {

@@ -543,6 +543,7 @@ describe.skipIf(!hasAnsible)('kubectl-ansible and ansible-playbook print the sam
       const document = (output: Output, dir: string) =>
         comparableJson(JSON.parse(normalised(output.stdout, dir)))
       expect(document(oursJson, ourJsonDir)).toEqual(document(ansibleJson, jsonDir))
+      expect(normalised(oursJson.stderr, ourJsonDir)).toBe(normalised(ansibleJson.stderr, jsonDir))
       expect(oursJson.code).toBe(ansibleJson.code)
     },
     240_000
