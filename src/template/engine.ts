@@ -47,6 +47,11 @@ export interface RenderFrame {
   deferred: Map<string, unknown>
   /** Slots allowed to print undefined as "" (inline if without else). */
   allowUndefined: Set<number>
+  /**
+   * Undefined operands (`x == 1`) pass as "" in a condition: Ansible decides there from the
+   * `is defined` guards of the condition (see Templar.failOnUndefinedOperands).
+   */
+  lenientOperands?: boolean
   /** Raw value of the single {{ expr }} of a template that is only that. */
   captured?: { value: unknown; text: boolean }
   /** Last string returned by a STRING_TYPE_FILTERS filter (kept as text, never converted). */
@@ -272,6 +277,8 @@ function registerHooks(env: Environment): void {
   env.addFilter('__iter', hook('iter'))
   env.addGlobal(UNDEFINED_OPERAND, (slot: number) =>
     guarded(frame => {
+      // A lenient render gets the undefined value itself, as if there were no check.
+      if (frame.lenientOperands) return undefined
       if (!frame.allowUndefined.has(slot)) frame.undefinedSlot ??= slot
       return ''
     })

@@ -714,17 +714,65 @@ function isPlainChain(operand: Token[]): boolean {
   )
 }
 
+/** Operators whose operands Ansible's strict undefined refuses (minijinja's chainable one accepts). */
+const STRICT_BINARY = new Set([
+  '~',
+  '==',
+  '!=',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '//',
+  '%',
+  '**',
+  'and',
+  'or',
+  'in'
+])
+/** Names that start no variable operand. */
+const NOT_VARIABLES = new Set([
+  'not',
+  'if',
+  'else',
+  'is',
+  'in',
+  'and',
+  'or',
+  'true',
+  'false',
+  'none',
+  'True',
+  'False',
+  'None'
+])
+
+function isVariableOperand(out: Token[], from: number, to: number): boolean {
+  const first = out.findIndex((t, j) => j >= from && t.type !== 'ws')
+  if (first < 0 || first >= to || out[first].type !== 'name' || NOT_VARIABLES.has(out[first].text))
+    return false
+  // The name of a test (`x is defined and y`) is no operand.
+  const before = significantIndex(out, first, -1)
+  if (out[before]?.text === 'is') return false
+  return !(out[before]?.text === 'not' && significant(out, before, -1)?.text === 'is')
+}
+
 /**
- * Ansible's undefined fails in `x ~ 'a'`; minijinja's chainable one concatenates as "". Each
- * operand of `~` that is a variable chain becomes `(x if x is defined else
- * __undefined_operand(N))`, which reports slot N (named like any other undefined value).
+ * Ansible's undefined fails in `x == 1`, `not x`, `x ~ 'a'`, `x in l`...; minijinja's chainable
+ * one compares, negates and concatenates. Each operand of those operators that is a variable
+ * chain becomes `(x if x is defined else __undefined_operand(N))`, which reports slot N (named
+ * like any other undefined value) only when the operand is evaluated, as Python would.
  */
-function strictConcatOperands(tokens: Token[], slots: Slot[]): Token[] {
+function strictOperands(tokens: Token[], slots: Slot[]): Token[] {
   const out = [...tokens]
   let wrappedUntil = -1
   const wrap = (from: number, to: number): number => {
     const operand = out.slice(from, to)
-    if (!operand.some(t => t.type !== 'ws') || !isPlainChain(operand)) return to
+    if (!isVariableOperand(out, from, to) || !isPlainChain(operand)) return to
     slots.push({ expr: joinTokens(operand) })
     const replacement = [
       op('('),
@@ -753,16 +801,34 @@ function strictConcatOperands(tokens: Token[], slots: Slot[]): Token[] {
     out.splice(from, to - from, ...replacement)
     return from + replacement.length
   }
+  // `{% for x in items %}`: that `in` is no operator.
+  let loopIn = out.find(t => t.type !== 'ws')?.text === 'for'
   for (let i = 0; i < out.length; i++) {
-    if (out[i].type !== 'op' || out[i].text !== '~') continue
-    if (i !== wrappedUntil) {
-      const start = filterOperandStart(out, i)
-      if (start >= 0) i = wrap(start, i)
+    const token = out[i]
+    const text = token.text
+    const unaryNot =
+      token.type === 'name' &&
+      text === 'not' &&
+      significant(out, i, -1)?.text !== 'is' &&
+      significant(out, i, 1)?.text !== 'in'
+    const binary =
+      STRICT_BINARY.has(text) &&
+      (token.type === 'op' || (token.type === 'name' && /^[a-z]+$/.test(text)))
+    if (!unaryNot && !binary) continue
+    if (text === 'in' && token.type === 'name' && loopIn) {
+      loopIn = false
+      continue
+    }
+    if (binary && i !== wrappedUntil) {
+      // `x not in l`: the left operand ends before `not`.
+      const notIndex = significantIndex(out, i, -1)
+      const leftEnd = text === 'in' && out[notIndex]?.text === 'not' ? notIndex : i
+      const start = filterOperandStart(out, leftEnd)
+      if (start >= 0) i += wrap(start, leftEnd) - leftEnd
     }
     const end = operandEnd(out, i + 1)
     if (end > i + 1) wrappedUntil = wrap(i + 1, end)
-    const next = out.findIndex((t, j) => j >= wrappedUntil && t.type !== 'ws')
-    if (next >= 0 && out[next].text === '~') wrappedUntil = next
+    wrappedUntil = out.findIndex((t, j) => j >= wrappedUntil && t.type !== 'ws')
   }
   return out
 }
@@ -802,7 +868,7 @@ export function prepareTemplate(
       code += `${region.open}${joinTokens(assignment)}${region.close}`
       continue
     }
-    tokens = strictConcatOperands(rewriteExpression(tokens, context), slots)
+    tokens = strictOperands(rewriteExpression(tokens, context), slots)
     if (region.kind === 'output') {
       collectNames(tokens, names, false)
       slots.push({ expr: joinTokens(tokens) })

@@ -271,7 +271,12 @@ export class Templar {
     source: string,
     scope: Scope,
     options: TemplateOptions,
-    settings: { escapeBackslashes: boolean; trimBlocks: boolean; lstripBlocks: boolean }
+    settings: {
+      escapeBackslashes: boolean
+      trimBlocks: boolean
+      lstripBlocks: boolean
+      lenientOperands?: boolean
+    }
   ): unknown {
     const template = prepare(source, settings.escapeBackslashes)
     const deferred = new Map<string, unknown>()
@@ -280,6 +285,7 @@ export class Templar {
     for (const value of Object.values(context)) rememberKeyOrder(value)
     const frame: RenderFrame = {
       allowUndefined: new Set(),
+      lenientOperands: settings.lenientOperands,
       deferred,
       context: this.callContext(scope, taint)
     }
@@ -575,14 +581,26 @@ export class Templar {
       const value = withoutUnsafeText(this.templateIn(condition, scope, {}))
       if (typeof value !== 'string' || value === '') return pyTruthy(value)
       const presented = `{% if ${value} %} True {% else %} False {% endif %}`
-      const result = String(
-        this.render(
-          presented,
-          scope,
-          {},
-          { escapeBackslashes: true, trimBlocks: false, lstripBlocks: false }
-        )
-      ).trim()
+      let result: string
+      try {
+        result = String(
+          this.render(
+            presented,
+            scope,
+            {},
+            {
+              escapeBackslashes: true,
+              trimBlocks: false,
+              lstripBlocks: false,
+              lenientOperands: true
+            }
+          )
+        ).trim()
+      } catch (error) {
+        // `x + 1` with x undefined fails as a type error in a lenient render: name x instead.
+        this.failOnUndefinedOperands(value, scope)
+        throw error
+      }
       if (result !== 'True' && result !== 'False') {
         throw new TemplateError(`unable to evaluate conditional: ${original}`)
       }
