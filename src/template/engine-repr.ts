@@ -2,15 +2,7 @@
 // Unlike `tojson` it keeps what JS values lose: integral floats (2.0), and dict keys that are not
 // strings (none, true, 1), which `tojson` refuses or turns into strings.
 
-import { PyFloat, fromEngine, recordTypedKeys } from './values.js'
-
-/** json.dumps writes a non-string key as the JSON text of the key. */
-function jsonKeyText(key: unknown): string {
-  if (key === null) return 'null'
-  if (typeof key === 'boolean') return key ? 'true' : 'false'
-  if (key instanceof PyFloat) return `${key.value}.0`
-  return String(key)
-}
+import { PyFloat, fromEngine, jsonKeyText, recordTypedKeys } from './values.js'
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0' }
 const NUMBER = /-?(?:inf|NaN|nan|\d+(?:\.\d+)?(?:e[-+]?\d+)?)/y

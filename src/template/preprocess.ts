@@ -11,7 +11,7 @@
 // It also lists the variable names the template may read, so only those are resolved.
 import { joinTokens, lexTemplate, matchingBracket, type Region, type Token } from './lexer.js'
 import { pyLiteralEval } from './literal.js'
-import { rememberKeyList } from './values.js'
+import { jsonKeyText, rememberKeyList } from './values.js'
 import {
   MUTATOR_METHODS,
   isVariableName,
@@ -598,6 +598,27 @@ function rewriteExpression(tokens: Token[], context: RewriteContext): Token[] {
 }
 
 /** Remembers the key order of dict literals with constant keys (the engine sorts dict keys). */
+const KEY_CONSTANTS: Record<string, unknown> = {
+  none: null,
+  None: null,
+  true: true,
+  True: true,
+  false: false,
+  False: false
+}
+
+/** A dict literal's key as fromEngine spells it (`2` -> "2", `none` -> "null"). */
+function literalKeyText(token: Token | undefined): string | undefined {
+  if (token?.type === 'str') {
+    const key = pyLiteralEval(token.text)
+    return typeof key === 'string' ? key : undefined
+  }
+  if (token?.type === 'num') return jsonKeyText(Number(token.text))
+  if (token?.type === 'name' && token.text in KEY_CONSTANTS)
+    return jsonKeyText(KEY_CONSTANTS[token.text])
+  return undefined
+}
+
 function rememberLiteralKeyOrders(tokens: Token[]): void {
   const significantTokens = tokens.filter(token => token.type !== 'ws')
   for (let i = 0; i < significantTokens.length; i++) {
@@ -606,11 +627,8 @@ function rememberLiteralKeyOrders(tokens: Token[]): void {
     if (close < 0) continue
     const keys: string[] = []
     for (const entry of splitArguments(significantTokens.slice(i + 1, close))) {
-      const key =
-        entry[0]?.type === 'str' && entry[1]?.text === ':'
-          ? pyLiteralEval(entry[0].text)
-          : undefined
-      if (typeof key !== 'string') return
+      const key = entry[1]?.text === ':' ? literalKeyText(entry[0]) : undefined
+      if (key === undefined) return
       keys.push(key)
     }
     rememberKeyList(keys)

@@ -45,13 +45,31 @@ export function rememberKeyList(keys: string[]): void {
   if (keys.length > 1) keyOrders.set(keySignature(keys), keys)
 }
 
+/** The JSON-key spelling json.dumps gives a key that is not a string (None -> "null"). */
+export function jsonKeyText(key: unknown): string {
+  if (key === null || key === undefined) return 'null'
+  if (typeof key === 'boolean') return key ? 'true' : 'false'
+  if (key instanceof PyFloat) return pyFloatRepr(key.value)
+  return String(key)
+}
+
 /** Converts what minijinja-js hands to JS (Maps for dicts, undefined for none) into plain JSON-like data. */
 export function fromEngine(value: unknown): unknown {
   if (value instanceof Map) {
-    const keys = [...value.keys()].map(String)
+    // Keys come typed (none as undefined, ints, bools): they get their JSON spelling and are
+    // remembered (see pythonKey), so `{1: 'a'}` still prints {1: 'a'}.
+    const byText = new Map<string, unknown>()
+    let typed: Map<string, unknown> | undefined
+    for (const [key, item] of value as Map<unknown, unknown>) {
+      const text = typeof key === 'string' ? key : jsonKeyText(key)
+      if (typeof key !== 'string') (typed ??= new Map()).set(text, key ?? null)
+      byText.set(text, item)
+    }
+    const keys = [...byText.keys()]
     const order = keys.length > 1 ? keyOrders.get(keySignature(keys)) : undefined
     const out: PlainObject = {}
-    for (const key of order ?? keys) out[key] = fromEngine(value.get(key))
+    for (const key of order ?? keys) out[key] = fromEngine(byText.get(key))
+    if (typed) recordTypedKeys(out, typed)
     return out
   }
   // Array.from, not map: minijinja-js leaves holes where a list holds none.

@@ -29,6 +29,15 @@ describe('non-string dict keys through JS filters', () => {
     expect(templar.template(template, {})).toEqual(expected)
   })
 
+  it.each([
+    ["a{{ {none: 1, 'b': 'x'} }}|{{ {2: 'x'} }}", "a{None: 1, 'b': 'x'}|{2: 'x'}"],
+    ['{{ {true: 1, false: 2} | to_json }}', '{"true": 1, "false": 2}'],
+    ["{{ {1: 'a'} | dict2items | map(attribute='value') | list }}", ['a']],
+    ['{{ {none: 1} }}', { null: 1 }]
+  ])('%s keeps the values of non-string keys', (template, expected) => {
+    expect(templar.template(template, {})).toEqual(expected)
+  })
+
   it('keeps escapes and non-ASCII text of string values', () => {
     const vars = { s: 'q"b\\\\c\u00e9\n\u0001\u{1f600}' }
     expect(templar.template("{{ {'k': s} | to_json }}", vars)).toBe(
