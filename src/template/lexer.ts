@@ -1,6 +1,7 @@
 // A small Jinja lexer: splits a template into text, comments, raw blocks and expression regions
 // ({{ }} and {% %}) with their tokens. The templar rewrites expression regions before handing
-// the source to minijinja (see preprocess.ts); it never interprets them itself.
+// the source to minijinja (see preprocess.ts); it never interprets them itself, but for one
+// spelling minijinja lacks: Jinja's integer attribute `item.0` is the subscript `item[0]`.
 
 export interface Token {
   type: 'ws' | 'str' | 'num' | 'name' | 'op'
@@ -29,8 +30,15 @@ const TOKEN_PATTERNS: Array<[Token['type'], RegExp]> = [
   ['op', /\*\*|\/\/|==|!=|<=|>=|[-+*/%~<>=|.,:()[\]{}!]/y]
 ]
 
+/** Jinja reads digits after a dot as an integer index (`item.1.name` is `item[1].name`). */
+const INTEGER_ATTRIBUTE = /\d+/y
+
 const RAW_OPEN = /\{%[-+]?\s*raw\s*[-+]?%\}/y
 const RAW_CLOSE = /\{%[-+]?\s*endraw\s*[-+]?%\}/g
+
+function isIndexable(token: Token | undefined): boolean {
+  return token?.type === 'name' || token?.text === ')' || token?.text === ']'
+}
 
 /** Tokens of one {{ }} / {% %} region starting after its opening delimiter, or null if unterminated. */
 function scanExpression(
@@ -47,6 +55,17 @@ function scanExpression(
       closePattern.lastIndex = pos
       const close = closePattern.exec(source)
       if (close) return { tokens, close: close[0], end: pos + close[0].length }
+    }
+    const previous = tokens[tokens.length - 1]
+    if (previous?.text === '.' && isIndexable(tokens[tokens.length - 2])) {
+      INTEGER_ATTRIBUTE.lastIndex = pos
+      const index = INTEGER_ATTRIBUTE.exec(source)
+      if (index) {
+        tokens[tokens.length - 1] = { type: 'op', text: '[' }
+        tokens.push({ type: 'num', text: index[0] }, { type: 'op', text: ']' })
+        pos += index[0].length
+        continue
+      }
     }
     let matched = false
     for (const [type, pattern] of TOKEN_PATTERNS) {

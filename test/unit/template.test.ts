@@ -76,6 +76,14 @@ describe('template()', () => {
     )
   })
 
+  it('reads digits after a dot as an index, as Jinja does (item.0, item.1.name)', () => {
+    const vars = { item: [5, { name: 'n' }], pairs: [[1, 2]] }
+    expect(templar.template('{{ item.0 }}-{{ item.1.name }}-{{ pairs[0].1 }}', vars)).toBe('5-n-2')
+    expect(templar.template('{{ item.0 + 1.5 }}', vars)).toBe('6.5')
+    expect(templar.evaluateConditional('item.0 == 5', vars)).toBe(true)
+    expect(templar.template('{{ 1.0 }} {{ 2.5 }}', vars)).toBe('1.0 2.5')
+  })
+
   it('doubles backslashes inside {{ }} string literals as Ansible does', () => {
     expect(templar.template("{{ 'a1b22' | regex_findall('\\d+') }}", {})).toEqual(['1', '22'])
   })
