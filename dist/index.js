@@ -35340,9 +35340,9 @@ __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
-__webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
-__webpack_unused_export__ = YAMLMap.YAMLMap;
+exports.Rm = Pair.Pair;
+exports.X5 = Scalar.Scalar;
+exports.CA = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
@@ -45036,6 +45036,65 @@ function isMarkedUnsafe(value) {
     return (value instanceof unsafe_UnsafeText ||
         (value !== null && typeof value === 'object' && unsafeContainers.has(value)));
 }
+const unsafeInside = new WeakMap();
+/**
+ * Ansible's _is_unsafe: UnsafeText, a marked container, or a list/dict holding one anywhere.
+ * Variables are long-lived, so the answer is remembered per container.
+ */
+function containsUnsafe(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    if (isMarkedUnsafe(value))
+        return true;
+    const known = unsafeInside.get(value);
+    if (known !== undefined)
+        return known;
+    const items = Array.isArray(value) ? value : isDataObject(value) ? Object.values(value) : [];
+    const found = items.some(containsUnsafe);
+    unsafeInside.set(value, found);
+    return found;
+}
+function isDataObject(value) {
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+/** The value with UnsafeText as plain strings (containers copied only where needed). */
+function withoutUnsafeText(value) {
+    if (value instanceof unsafe_UnsafeText)
+        return value.text;
+    if (value === null || typeof value !== 'object' || !containsUnsafe(value))
+        return value;
+    let copy;
+    if (Array.isArray(value)) {
+        const items = value.map(withoutUnsafeText);
+        if (items.some((item, i) => item !== value[i]))
+            copy = items;
+    }
+    else if (isDataObject(value)) {
+        const out = {};
+        for (const [key, item] of Object.entries(value))
+            out[key] = withoutUnsafeText(item);
+        if (Object.keys(out).some(key => out[key] !== value[key]))
+            copy = out;
+    }
+    if (copy === undefined)
+        return value;
+    // A marked container stays marked: its strings were never to be rendered.
+    return isMarkedUnsafe(value) ? markUnsafe(copy) : copy;
+}
+/**
+ * One element taken out of an unsafe list (a loop item): a string becomes UnsafeText, a list or
+ * dict a marked copy, so the element alone still is never rendered.
+ */
+function unsafeElement(value) {
+    if (typeof value === 'string')
+        return new unsafe_UnsafeText(value);
+    if (Array.isArray(value))
+        return markUnsafe([...value]);
+    if (value !== null && typeof value === 'object' && isDataObject(value))
+        return markUnsafe({ ...value });
+    return value;
+}
 
 ;// CONCATENATED MODULE: ./build/dist/src/yaml/tags.js
 const PY_SCALAR_TAGS = new Set(['bool', 'int', 'float', 'null', 'timestamp'].map(name => `tag:yaml.org,2002:${name}`));
@@ -45703,13 +45762,14 @@ const K8S_SCHEME = 'k8s://';
 /** Parse `k8s://NAMESPACE?selector=app%3Dweb&container=C`. */
 function parsePodSource(source) {
     let url;
+    let namespace;
     try {
         url = new URL(source);
+        namespace = decodeURIComponent(url.hostname || url.pathname.replace(/^\/+/, ''));
     }
     catch {
         throw new InventoryError(`not a valid k8s:// inventory URL: ${source}`);
     }
-    const namespace = decodeURIComponent(url.hostname || url.pathname.replace(/^\/+/, ''));
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
         throw new InventoryError(`k8s:// inventory '${source}': '${namespace}' is not a valid namespace name (expected k8s://NAMESPACE?selector=KEY%3DVALUE)`);
     }
@@ -46870,7 +46930,7 @@ function varsDirOf(source, cwd) {
 // AnsibleParserError layout (message, position, offending line with a caret) so that users
 // get the same pointers they know; the CLI prints them after "ERROR! ".
 
-class errors_PlaybookError extends Error {
+class PlaybookError extends Error {
     position;
     exitCode;
     constructor(message, position, 
@@ -46989,6 +47049,9 @@ const assertModule = {
         catch (error) {
             return { changed: false, failed: true, msg: error.message };
         }
+        // Like Ansible's assert action: unless quiet, callbacks print the result (passed or failed)
+        // as indented JSON even without -v.
+        const display = args.quiet === true ? {} : { _ansible_verbose_always: true };
         const thats = Array.isArray(args.that) ? args.that : [args.that];
         for (const that of thats) {
             if (!ctx.evaluateConditional(that)) {
@@ -46997,11 +47060,12 @@ const assertModule = {
                     failed: true,
                     evaluated_to: false,
                     assertion: that,
-                    msg: (failMsg ?? 'Assertion failed')
+                    msg: (failMsg ?? 'Assertion failed'),
+                    ...display
                 };
             }
         }
-        return { changed: false, msg: (successMsg ?? 'All assertions passed') };
+        return { changed: false, msg: (successMsg ?? 'All assertions passed'), ...display };
     }
 };
 
@@ -47188,7 +47252,10 @@ function pathScript(path, index, options) {
     ];
     if (options.checksum) {
         const tool = `${options.checksum}sum`;
-        lines.push(`  if ${testFile}; then if command -v ${tool} >/dev/null 2>&1; then printf 'C${index} '; ${tool} < ${p} | cut -d' ' -f1; else echo 'U${index}'; fi; fi`);
+        const sized = options.checksumOnlyOfSize === undefined
+            ? ''
+            : ` && [ "$(stat ${statFlags} %s ${p})" = ${options.checksumOnlyOfSize} ]`;
+        lines.push(`  if ${testFile}${sized}; then if command -v ${tool} >/dev/null 2>&1; then printf 'C${index} '; ${tool} < ${p} | cut -d' ' -f1; else echo 'U${index}'; fi; fi`);
     }
     if (options.access) {
         lines.push(`  a=; [ -r ${p} ] && a=\${a}r; [ -w ${p} ] && a=\${a}w; [ -x ${p} ] && a=\${a}x; echo "A${index} $a"`, `  if command -v lsattr >/dev/null 2>&1 && [ ! -L ${p} ]; then printf 'F${index} '; lsattr -d ${p} 2>/dev/null | cut -d' ' -f1 | tr -d '-'; fi`);
@@ -47234,32 +47301,76 @@ async function probePaths(connection, paths, options = {}) {
 async function probeWithIdentity(connection, paths, options = {}, withIdentity = true) {
     if (options.content && paths.length !== 1)
         throw new Error('probePaths: content needs exactly one path');
-    const identityLine = withIdentity ? ['echo "I0 $(id -u) $(id -g)"'] : [];
-    const script = [
-        ...identityLine,
-        ...paths.map((path, index) => pathScript(path, index, options))
-    ].join('\n');
-    const result = await connection.exec(script, { idempotent: true });
+    const script = new ProbeScript();
+    if (withIdentity)
+        script.line('echo "I0 $(id -u) $(id -g)"');
+    for (const path of paths)
+        script.probe(path, options);
+    return script.run(connection, { idempotent: true });
+}
+/**
+ * One exec that interleaves shell steps and path probes, so a module can look, act and look
+ * again in a single round trip. Steps must keep their stdout off the probe protocol (send it
+ * to stderr or prefix it with `W `); probes are numbered in the order they are added.
+ */
+class ProbeScript {
+    lines = [];
+    paths = [];
+    line(text) {
+        this.lines.push(text);
+        return this;
+    }
+    probe(path, options = {}) {
+        const index = this.paths.length;
+        this.paths.push(path);
+        this.lines.push(pathScript(path, index, options));
+        return index;
+    }
+    /** A shell line that prints `S<n> value` (value is shell syntax, e.g. `$?`). */
+    mark(n, value) {
+        return this.line(`echo "S${n} ${value}"`);
+    }
+    async run(connection, options = {}) {
+        const result = await connection.exec(this.lines.join('\n'), {
+            idempotent: options.idempotent ?? false
+        });
+        const parsed = parseProbeOutput(result.stdoutBytes, this.paths);
+        if (parsed.infos.some(info => info.exists && info.rawMode === undefined)) {
+            throw new Error(`cannot stat on the host (is 'stat' installed?): ${result.stderr.trim()}`);
+        }
+        return { ...parsed, rc: result.rc, stderr: result.stderr };
+    }
+}
+function parseProbeOutput(bytes, paths) {
     const infos = paths.map(path => ({ path, exists: false }));
+    const marks = new Map();
+    const listing = [];
     let identity;
-    const bytes = result.stdoutBytes;
     let offset = 0;
     while (offset < bytes.length) {
         const end = bytes.indexOf(0x0a, offset);
         const line = bytes.subarray(offset, end < 0 ? bytes.length : end).toString('utf8');
         offset = end < 0 ? bytes.length : end + 1;
-        const match = /^([PLXCUAFNDIR])(\d+) ?(.*)$/.exec(line);
+        if (line.startsWith('W ')) {
+            listing.push(line.slice(2));
+            continue;
+        }
+        const match = /^([PLXCUAFNDIRS])(\d+) ?(.*)$/.exec(line);
         if (!match)
             continue;
+        const value = match[3];
         if (match[1] === 'I') {
-            const [uid, gid] = match[3].split(' ').map(Number);
+            const [uid, gid] = value.split(' ').map(Number);
             identity = { uid, gid };
+            continue;
+        }
+        if (match[1] === 'S') {
+            marks.set(Number(match[2]), value);
             continue;
         }
         const info = infos[Number(match[2])];
         if (!info)
             continue;
-        const value = match[3];
         switch (match[1]) {
             case 'P':
                 parseStat(info, value);
@@ -47294,10 +47405,7 @@ async function probeWithIdentity(connection, paths, options = {}, withIdentity =
                 break;
         }
     }
-    if (infos.some(info => info.exists && info.rawMode === undefined)) {
-        throw new Error(`cannot stat on the host (is 'stat' installed?): ${result.stderr.trim()}`);
-    }
-    return { infos, identity };
+    return { infos, identity, marks, listing };
 }
 /** Probe one path; see probePaths. Fills in a runner-side checksum when the host had no tool. */
 async function probePath(connection, path, options = {}) {
@@ -47477,9 +47585,212 @@ async function withPathInfo(ctx, result) {
     return { ...result, ...pathInfoFields(info) };
 }
 
+;// CONCATENATED MODULE: ./build/dist/src/modules/file-first-look.js
+
+
+/** Lines `%f %u %g %U %G %n`, one per entry under `path` (depth first, as find lists them). */
+function walkScript(path, prefix = '') {
+    return `find ${shellQuote(path)} -mindepth 1 | while IFS= read -r f; do s=$(stat -c '%f %u %g %U %G %n' "$f") && echo "${prefix}$s"; done`;
+}
+function parseWalkLine(line) {
+    const [rawHex, uid, gid, owner, group, ...nameParts] = line.split(' ');
+    const rawMode = parseInt(rawHex, 16);
+    const format = rawMode & 0o170000;
+    const type = format === 0o040000 ? 'directory' : format === 0o120000 ? 'link' : 'file';
+    return {
+        path: nameParts.join(' '),
+        rawMode,
+        mode: rawMode & 0o7777,
+        type,
+        uid: +uid,
+        gid: +gid,
+        owner,
+        group
+    };
+}
+/** A mode that does not depend on the path's current one (octal), else undefined. */
+function absoluteMode(mode) {
+    try {
+        const modes = [
+            resolveMode(mode, 0, false),
+            resolveMode(mode, 0o7777, false),
+            resolveMode(mode, 0, true),
+            resolveMode(mode, 0o7777, true)
+        ];
+        return modes.every(value => value === modes[0]) ? modes[0] : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function file_first_look_isId(value) {
+    return /^\d+$/.test(value);
+}
+/**
+ * Shell lines that give `path` the requested owner, group and mode where they differ (the
+ * comparisons planAttributes makes), or null when the mode is not absolute.
+ */
+function attributeLines(path, request) {
+    const p = shellQuote(path);
+    const lines = [];
+    const differs = (format, wanted) => `[ "$(stat -c ${format} ${p})" = ${shellQuote(wanted)} ]`;
+    if (request.owner !== undefined && request.owner !== null) {
+        const owner = request.owner;
+        lines.push(`${differs(file_first_look_isId(owner) ? '%u' : '%U', owner)} || chown -h ${shellQuote(owner)} ${p} >&2`);
+    }
+    if (request.group !== undefined && request.group !== null) {
+        const group = request.group;
+        lines.push(`${differs(file_first_look_isId(group) ? '%g' : '%G', group)} || chgrp -h ${shellQuote(group)} ${p} >&2`);
+    }
+    if (request.mode !== undefined && request.mode !== null) {
+        const mode = absoluteMode(request.mode);
+        if (mode === undefined)
+            return null;
+        lines.push(`${differs('%a', mode.toString(8))} || chmod ${mode.toString(8)} ${p} >&2`);
+    }
+    return lines;
+}
+function stepKind(args) {
+    if (args._original_basename !== undefined)
+        return undefined;
+    if (args.modification_time !== undefined || args.access_time !== undefined)
+        return undefined;
+    const state = args.state;
+    if (args.recurse)
+        return state === 'directory' && args.src === undefined ? state : undefined;
+    if (state === 'link')
+        return args.src === undefined ? undefined : 'link';
+    if (args.src !== undefined)
+        return undefined;
+    if (state === 'absent' || state === 'directory' || state === 'touch')
+        return state;
+    if (state === 'file' || state === undefined)
+        return 'attributes';
+    return undefined;
+}
+/** The directories `mkdir` of each level would create, outermost first ('/' excluded). */
+function ancestry(path) {
+    const parts = path.replace(/\/+$/, '').split('/');
+    const chain = [];
+    for (let index = 1; index <= parts.length; index++) {
+        const prefix = parts.slice(0, index).join('/');
+        if (prefix !== '')
+            chain.push(prefix);
+    }
+    return chain;
+}
+async function firstLook(ctx, path, args, request) {
+    const step = stepKind(args);
+    const script = new ProbeScript();
+    const before = script.probe(path);
+    const p = shellQuote(path);
+    const act = !ctx.check;
+    const attributes = act ? attributeLines(path, request) : null;
+    let after;
+    let followed;
+    let linkSource;
+    const created = [];
+    switch (step) {
+        case 'absent':
+            script.line(`if [ -e ${p} ] || [ -L ${p} ]; then`);
+            script.line(`if [ -d ${p} ] && [ ! -L ${p} ]; then ${walkScript(path, 'W ')}; fi`);
+            if (act)
+                script.line(`rm -rf -- ${p} >&2`).mark(1, '$?');
+            script.line('fi');
+            break;
+        case 'directory':
+            if (act) {
+                script.line(`if [ ! -e ${p} ] && [ ! -L ${p} ]; then rc=0`);
+                for (const dir of ancestry(path)) {
+                    const q = shellQuote(dir);
+                    script.line(`if [ $rc = 0 ] && [ ! -e ${q} ]; then if mkdir -- ${q} >&2; then`);
+                    created.push(script.probe(dir));
+                    for (const line of attributes ? attributeLines(dir, request) : [])
+                        script.line(`{ ${line}; } || echo "S3 1"`);
+                    script.line('else rc=1; fi; fi');
+                }
+                script.mark(1, '$rc');
+                if (attributes?.length)
+                    script.line(`elif [ -d ${p} ] && [ ! -L ${p} ]; then ${attributes.join('; ')}`);
+                script.line('fi');
+            }
+            if (args.recurse)
+                script.line(`if [ -d ${p} ] && [ ! -L ${p} ]; then ${walkScript(path, 'W ')}; fi`);
+            after = script.probe(path);
+            break;
+        case 'touch':
+            if (act) {
+                script.line(`if [ ! -e ${p} ] && [ ! -L ${p} ]; then ( : >> ${p} ); echo "S1 $?"`);
+                created.push(script.probe(path));
+                script.line('fi');
+                script.line(`if [ -e ${p} ] && [ ! -L ${p} ]; then`);
+                for (const line of attributes ?? [])
+                    script.line(line);
+                script.line(`touch -c ${p} >&2`).mark(2, '$?');
+                script.line('fi');
+            }
+            after = script.probe(path);
+            break;
+        case 'link': {
+            const src = args.src;
+            const absrc = src.startsWith('/') ? src : `${dirname(path).replace(/\/+$/, '')}/${src}`;
+            const force = args.force === true;
+            if (!force)
+                linkSource = script.probe(absrc);
+            if (act) {
+                const sourceTest = force ? '' : ` && [ -e ${shellQuote(absrc)} ]`;
+                script.line(`if [ ! -e ${p} ] && [ ! -L ${p} ]${sourceTest}; then ln -s -- ${shellQuote(src)} ${p} >&2; echo "S1 $?"; fi`);
+            }
+            after = script.probe(path);
+            followed = script.probe(path, { follow: true });
+            break;
+        }
+        case 'attributes':
+            if (attributes?.length) {
+                const guard = args.state === 'file' ? `[ -f ${p} ]` : `[ -e ${p} ]`;
+                script.line(`if ${guard} && [ ! -L ${p} ]; then ${attributes.join('; ')}; fi`);
+            }
+            after = script.probe(path);
+            break;
+    }
+    // A request that only looked may be resent after a dropped session; one that acted may not.
+    const acted = act && step !== undefined && (step !== 'attributes' || Boolean(attributes?.length));
+    const ran = await script.run(ctx.connection, { idempotent: !acted });
+    const status = (n) => (ran.marks.has(n) ? Number(ran.marks.get(n)) : undefined);
+    return {
+        before: ran.infos[before],
+        step,
+        after: after === undefined ? undefined : ran.infos[after],
+        followed: followed === undefined ? undefined : ran.infos[followed],
+        created: created.map(index => ran.infos[index]).filter(info => info.exists),
+        actionRc: status(1),
+        timesRc: status(2),
+        attributesApplied: attributes !== null && (step === 'directory' || step === 'touch' || step === 'attributes'),
+        createdAttributesFailed: ran.marks.has(3),
+        listing: ran.listing,
+        linkSource: linkSource === undefined ? undefined : ran.infos[linkSource],
+        stderr: ran.stderr
+    };
+}
+/** A look that only probed (a path found after the first request, e.g. dest/<name>). */
+function probedOnly(before) {
+    return {
+        before,
+        created: [],
+        attributesApplied: false,
+        createdAttributesFailed: false,
+        listing: [],
+        stderr: ''
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/dist/src/modules/file.js
 // ansible.builtin.file: state file/directory/touch/absent/link/hard, mode/owner/group, recurse.
-// One probe to decide, one batched exec to act, one probe for the returned path info.
+// The common cases take one round trip: the first request probes the path, does what the state
+// asks when the path is as expected (file-first-look.ts) and probes it again; the result is then
+// decided here from those probes, exactly as if each step had been its own request. Only what
+// the shell step could not do (symbolic modes, set times, recurse, links to follow) costs more.
+
 
 
 const fileCommonArgs = {
@@ -47512,27 +47823,11 @@ function initialDiff(path, state, prevState, walk) {
 }
 /** os.walk order, top-down: each directory's subdirectories, then its files, then recurse. */
 async function walkTree(ctx, path) {
-    const script = `find ${shellQuote(path)} -mindepth 1 | while IFS= read -r f; do stat -c '%f %u %g %U %G %n' "$f"; done`;
-    const listing = await ctx.connection.exec(script, { idempotent: true });
-    const entries = listing.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map(line => {
-        const [rawHex, uid, gid, owner, group, ...nameParts] = line.split(' ');
-        const rawMode = parseInt(rawHex, 16);
-        const format = rawMode & 0o170000;
-        const type = format === 0o040000 ? 'directory' : format === 0o120000 ? 'link' : 'file';
-        return {
-            path: nameParts.join(' '),
-            rawMode,
-            mode: rawMode & 0o7777,
-            type,
-            uid: +uid,
-            gid: +gid,
-            owner,
-            group
-        };
-    });
+    const listing = await ctx.connection.exec(walkScript(path), { idempotent: true });
+    const entries = listing.stdout.split('\n').filter(Boolean).map(parseWalkLine);
+    return { entries, content: pathContent(path, entries) };
+}
+function pathContent(path, entries) {
     const byParent = new Map();
     for (const entry of entries) {
         const parent = dirname(entry.path);
@@ -47550,7 +47845,7 @@ async function walkTree(ctx, path) {
             visit(child.path);
     };
     visit(path.replace(/\/+$/, ''));
-    return { entries, content };
+    return content;
 }
 function attributeRequest(args) {
     return {
@@ -47583,20 +47878,32 @@ function timeSpec(value, format, state) {
     }
     return String(effective);
 }
-async function ensureAbsent(ctx, path, info) {
+async function ensureAbsent(ctx, path, look) {
+    const info = look.before;
     const prevState = stateOf(info);
     if (prevState === 'absent')
-        return { path, changed: false, state: 'absent' };
-    const walk = prevState === 'directory' ? (await walkTree(ctx, path)).content : undefined;
-    const diff = initialDiff(path, 'absent', prevState, walk);
-    if (!ctx.check) {
-        const removal = await ctx.connection.exec(`rm -rf -- ${shellQuote(path)}`);
-        if (removal.rc !== 0) {
-            const verb = prevState === 'directory' ? 'rmtree failed' : 'unlinking failed';
-            throw new FileModuleError({ msg: `${verb}: ${removal.stderr.trim()}`, path });
-        }
+        return { result: { path, changed: false, state: 'absent' }, finalInfo: info };
+    let walk;
+    let removalRc = look.actionRc;
+    if (look.step === 'absent') {
+        walk =
+            prevState === 'directory' ? pathContent(path, look.listing.map(parseWalkLine)) : undefined;
     }
-    return { path, changed: true, diff, state: 'absent' };
+    else {
+        walk = prevState === 'directory' ? (await walkTree(ctx, path)).content : undefined;
+        if (!ctx.check)
+            removalRc = (await ctx.connection.exec(`rm -rf -- ${shellQuote(path)}`)).rc;
+    }
+    const diff = initialDiff(path, 'absent', prevState, walk);
+    if (!ctx.check && removalRc !== 0) {
+        const verb = prevState === 'directory' ? 'rmtree failed' : 'unlinking failed';
+        const stderr = look.step === 'absent' ? look.stderr : '';
+        throw new FileModuleError({ msg: `${verb}: ${stderr.trim()}`, path });
+    }
+    return {
+        result: { path, changed: true, diff, state: 'absent' },
+        finalInfo: ctx.check ? info : { path, exists: false }
+    };
 }
 const file = {
     name: 'file',
@@ -47618,8 +47925,7 @@ const file = {
     checkMode: true,
     async run(args, ctx) {
         try {
-            const result = await runFile(args, ctx);
-            return await withPathInfo(ctx, result);
+            return await finish(ctx, await runFile(args, ctx));
         }
         catch (error) {
             if (error instanceof FileModuleError || error instanceof AttributeError) {
@@ -47629,16 +47935,56 @@ const file = {
         }
     }
 };
+/**
+ * Run what is left and add the path info Ansible's exit_json adds, in one request (none when
+ * nothing is left and the path's state is known).
+ */
+async function finish(ctx, outcome) {
+    const { result } = outcome;
+    const commands = outcome.commands ?? [];
+    const path = (result.path ?? result.dest);
+    if (typeof path !== 'string') {
+        await applyCommands(ctx, commands);
+        return result;
+    }
+    if (commands.length === 0) {
+        if (outcome.finalInfo)
+            return { ...result, ...pathInfoFields(outcome.finalInfo) };
+        return withPathInfo(ctx, result);
+    }
+    const script = new ProbeScript().line(`{ ${commands.join(' && ')}\n} >&2`).mark(0, '$?');
+    const index = script.probe(path);
+    const ran = await script.run(ctx.connection);
+    if (ran.marks.get(0) !== '0') {
+        return { changed: false, failed: true, msg: `chown/chmod failed: ${ran.stderr.trim()}` };
+    }
+    return { ...result, ...pathInfoFields(ran.infos[index]) };
+}
+/**
+ * Attribute commands still needed once the first look's step ran: re-planned against the path
+ * as the step left it (nothing, when the step did it all), else `planned` as they are.
+ */
+function remainingAttributes(ctx, path, look, request, planned) {
+    if (!look.attributesApplied || look.after?.path !== path)
+        return planned;
+    return planAttributes(path, look.after, request, ctx.check).commands;
+}
+/** The path's info after the first look, when nothing since has changed it. */
+function lookedAfter(look, path) {
+    return look.after?.path === path ? look.after : undefined;
+}
 async function runFile(args, ctx) {
     let path = args.path;
     const src = args.src;
     let state = args.state;
-    let info = await probePath(ctx.connection, path);
+    let look = await firstLook(ctx, path, args, attributeRequest(args));
+    let info = look.before;
     if (state !== 'link' && state !== 'absent' && info.targetIsDir) {
         const name = args._original_basename ?? (src ? basename(src) : undefined);
         if (name) {
             path = `${path.replace(/\/+$/, '')}/${name}`;
             info = await probePath(ctx.connection, path);
+            look = probedOnly(info);
         }
     }
     const prevState = stateOf(info);
@@ -47655,15 +48001,15 @@ async function runFile(args, ctx) {
     const follow = args.follow;
     switch (state) {
         case 'absent':
-            return ensureAbsent(ctx, path, info);
+            return ensureAbsent(ctx, path, look);
         case 'file':
-            return ensureFile(ctx, path, info, args, follow, mtime, atime);
+            return ensureFile(ctx, path, look, args, follow, mtime, atime);
         case 'directory':
-            return ensureDirectory(ctx, path, info, args, follow, mtime, atime);
+            return ensureDirectory(ctx, path, look, args, follow, mtime, atime);
         case 'touch':
-            return touch(ctx, path, info, args, mtime, atime);
+            return touch(ctx, path, look, args, mtime, atime);
         case 'link':
-            return ensureLink(ctx, path, info, args, follow, mtime, atime);
+            return ensureLink(ctx, path, look, args, follow, mtime, atime);
         default:
             return ensureHard(ctx, path, info, args, mtime, atime);
     }
@@ -47719,7 +48065,8 @@ async function resolveFollow(ctx, path, info, follow) {
         return { path, info };
     return { path: target, info: await probePath(ctx.connection, target) };
 }
-async function ensureFile(ctx, path, info, args, follow, mtime, atime) {
+async function ensureFile(ctx, path, look, args, follow, mtime, atime) {
+    let info = look.before;
     let prevState = stateOf(info);
     if (prevState !== 'file' && follow && prevState === 'link') {
         ;
@@ -47734,45 +48081,60 @@ async function ensureFile(ctx, path, info, args, follow, mtime, atime) {
         });
     }
     const diff = initialDiff(path, 'file', prevState);
-    const plan = planAttributes(path, info, attributeRequest(args), ctx.check, diff);
+    const request = attributeRequest(args);
+    const plan = planAttributes(path, info, request, ctx.check, diff);
     const times = await planTimes(ctx, path, info, mtime, atime, diff);
-    await applyCommands(ctx, [...plan.commands, ...times.commands]);
-    return { path, changed: plan.changed || times.changed, diff };
+    return {
+        result: { path, changed: plan.changed || times.changed, diff },
+        commands: [...remainingAttributes(ctx, path, look, request, plan.commands), ...times.commands],
+        finalInfo: lookedAfter(look, path)
+    };
 }
-async function ensureDirectory(ctx, path, info, args, follow, mtime, atime) {
-    ;
+async function ensureDirectory(ctx, path, look, args, follow, mtime, atime) {
+    let info = look.before;
     ({ path, info } = await resolveFollow(ctx, path, info, follow));
     const prevState = stateOf(info);
     const diff = initialDiff(path, 'directory', prevState);
     const request = attributeRequest(args);
     if (prevState === 'absent') {
         if (ctx.check)
-            return { path, changed: true, diff };
-        const made = await ctx.connection.exec(`mkdir -p -- ${shellQuote(path)}`);
+            return { result: { path, changed: true, diff }, finalInfo: info };
+        const made = look.step === 'directory'
+            ? { rc: look.actionRc, stderr: look.stderr }
+            : await ctx.connection.exec(`mkdir -p -- ${shellQuote(path)}`);
         if (made.rc !== 0) {
             throw new FileModuleError({
                 msg: `There was an issue creating ${path} as requested: ${made.stderr.trim()}`,
                 path
             });
         }
+        if (look.createdAttributesFailed)
+            throw new AttributeError({ msg: `chown/chmod failed: ${look.stderr.trim()}` });
+        const commands = [];
         if (request.mode !== undefined || request.owner !== undefined || request.group !== undefined) {
-            const created = await createdAncestors(ctx, path);
-            const commands = [];
+            const created = look.step === 'directory' ? look.created : await createdAncestors(ctx, path);
             for (const dir of created) {
-                commands.push(...planAttributes(dir.path, dir, request, false, diff).commands);
+                // The diff records each created directory's change, as Ansible's loop over them does.
+                const plan = planAttributes(dir.path, dir, request, false, diff);
+                if (!look.attributesApplied)
+                    commands.push(...plan.commands);
             }
-            await applyCommands(ctx, commands);
         }
-        return { path, changed: true, diff };
+        return { result: { path, changed: true, diff }, commands, finalInfo: lookedAfter(look, path) };
     }
     if (prevState !== 'directory')
         throw new FileModuleError({ msg: `${path} already exists as a ${prevState}`, path });
     const plan = planAttributes(path, info, request, ctx.check, diff);
     const times = await planTimes(ctx, path, info, mtime, atime, diff);
-    const commands = [...plan.commands, ...times.commands];
+    const commands = [
+        ...remainingAttributes(ctx, path, look, request, plan.commands),
+        ...times.commands
+    ];
     let changed = plan.changed || times.changed;
     if (args.recurse) {
-        const { entries } = await walkTree(ctx, path);
+        const entries = look.step === 'directory' && lookedAfter(look, path)
+            ? look.listing.map(parseWalkLine)
+            : (await walkTree(ctx, path)).entries;
         for (const entry of entries) {
             if (entry.type === 'link')
                 continue;
@@ -47787,8 +48149,7 @@ async function ensureDirectory(ctx, path, info, args, follow, mtime, atime) {
             commands.push(...entryPlan.commands);
         }
     }
-    await applyCommands(ctx, commands);
-    return { path, changed, diff };
+    return { result: { path, changed, diff }, commands, finalInfo: lookedAfter(look, path) };
 }
 /** The directories `mkdir -p` just made are the ones with our path prefix: probe them all. */
 async function createdAncestors(ctx, path) {
@@ -47801,27 +48162,49 @@ async function createdAncestors(ctx, path) {
     // unknown after the fact, so we take the deepest suffix that has the default new-dir mode.
     return infos.filter((info, index) => index === infos.length - 1 || info.mode === infos[infos.length - 1].mode);
 }
-async function touch(ctx, path, info, args, mtime, atime) {
+async function touch(ctx, path, look, args, mtime, atime) {
+    let info = look.before;
     const prevState = stateOf(info);
     if (prevState === 'absent') {
         if (ctx.check)
-            return { dest: path, changed: true };
-        const made = await ctx.connection.exec(`: >> ${shellQuote(path)}`);
+            return { result: { dest: path, changed: true }, finalInfo: info };
+        const made = look.step === 'touch'
+            ? { rc: look.actionRc, stderr: look.stderr }
+            : await ctx.connection.exec(`: >> ${shellQuote(path)}`);
         if (made.rc !== 0) {
             throw new FileModuleError({
                 msg: `Error, could not touch target: ${made.stderr.trim()}`,
                 path
             });
         }
-        info = await probePath(ctx.connection, path);
+        info = look.step === 'touch' ? look.created[0] : await probePath(ctx.connection, path);
     }
     const diff = initialDiff(path, 'touch', prevState);
-    const plan = planAttributes(path, info, attributeRequest(args), ctx.check, diff);
+    const request = attributeRequest(args);
+    const plan = planAttributes(path, info, request, ctx.check, diff);
     const times = await planTimes(ctx, path, info, mtime, atime, diff);
-    await applyCommands(ctx, [...plan.commands, ...times.commands]);
-    return { dest: path, changed: prevState === 'absent' || plan.changed || times.changed, diff };
+    return {
+        result: { dest: path, changed: prevState === 'absent' || plan.changed || times.changed, diff },
+        commands: [
+            ...remainingAttributes(ctx, path, look, request, plan.commands),
+            ...(look.timesRc === 0 ? [] : times.commands)
+        ],
+        finalInfo: lookedAfter(look, path)
+    };
 }
-async function ensureLink(ctx, path, info, args, follow, mtime, atime) {
+/** resolveFollow from the first look's probes, when it took them (state=link). */
+async function resolveLooked(ctx, path, after, look, follow) {
+    if (follow && after.type === 'link' && look?.followed && look.after === after) {
+        const target = after.realPath;
+        if (target) {
+            const { linkTarget: _link, realPath: _real, ...followed } = look.followed;
+            return { path: target, info: { ...followed, path: target } };
+        }
+    }
+    return resolveFollow(ctx, path, after, follow);
+}
+async function ensureLink(ctx, path, look, args, follow, mtime, atime) {
+    const info = look.before;
     let src = args.src;
     const force = args.force;
     const prevState = stateOf(info);
@@ -47834,7 +48217,9 @@ async function ensureLink(ctx, path, info, args, follow, mtime, atime) {
             ? src
             : `${relpath.replace(/\/+$/, '')}/${src}`;
     if (!force && absrc !== undefined) {
-        const [srcInfo] = await probePaths(ctx.connection, [absrc]);
+        const srcInfo = look.linkSource?.path === absrc
+            ? look.linkSource
+            : (await probePaths(ctx.connection, [absrc]))[0];
         if (!srcInfo.targetExists) {
             throw new FileModuleError({
                 msg: `src file does not exist, use "force=yes" if you really want to create the link: ${absrc}`,
@@ -47875,34 +48260,38 @@ async function ensureLink(ctx, path, info, args, follow, mtime, atime) {
         diff.after.src = src;
         changed = true;
     }
+    // The first look already made a missing link; anything else is linked here.
+    const linkedByLook = look.actionRc !== undefined && prevState === 'absent';
     if (changed && !ctx.check) {
         const quotedPath = shellQuote(path);
         const temp = shellQuote(`${dirname(path)}/.ansible-link-${Date.now()}.tmp`);
         const script = prevState === 'absent'
             ? `ln -s -- ${shellQuote(src)} ${quotedPath}`
             : `${prevState === 'directory' ? `rmdir ${quotedPath} && ` : ''}ln -s -- ${shellQuote(src)} ${temp} && mv -f ${temp} ${quotedPath}`;
-        const linked = await ctx.connection.exec(script);
+        const linked = linkedByLook
+            ? { rc: look.actionRc, stderr: look.stderr }
+            : await ctx.connection.exec(script);
         if (linked.rc !== 0) {
             const verb = prevState === 'absent' ? 'Error while linking' : 'Error while replacing';
             throw new FileModuleError({ msg: `${verb}: ${linked.stderr.trim()}`, path });
         }
     }
-    const after = await probePath(ctx.connection, path);
-    if (ctx.check && !after.targetExists)
-        return { dest: path, src, changed, diff };
+    const unchangedSinceLook = look.after !== undefined && (!changed || ctx.check || linkedByLook);
+    const after = unchangedSinceLook ? look.after : await probePath(ctx.connection, path);
     const result = { dest: path, src, changed, diff };
+    if (ctx.check && !after.targetExists)
+        return { result, finalInfo: after };
     if (follow && after.type === 'link' && !after.targetExists) {
         result.warnings = [
             'Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.'
         ];
-        return result;
+        return { result, finalInfo: after };
     }
-    const resolved = await resolveFollow(ctx, path, after, follow);
+    const resolved = await resolveLooked(ctx, path, after, look, follow);
     const plan = planAttributes(resolved.path, resolved.info, attributeRequest(args), ctx.check, diff);
     const times = await planTimes(ctx, resolved.path, resolved.info, mtime, atime, diff);
-    await applyCommands(ctx, [...plan.commands, ...times.commands]);
     result.changed = changed || plan.changed || times.changed;
-    return result;
+    return { result, commands: [...plan.commands, ...times.commands], finalInfo: after };
 }
 async function ensureHard(ctx, path, info, args, mtime, atime) {
     const src = args.src;
@@ -47950,7 +48339,7 @@ async function ensureHard(ctx, path, info, args, mtime, atime) {
     else if (prevState === 'directory') {
         changed = true;
         if (sameInode)
-            return { path, changed: false };
+            return { result: { path, changed: false } };
         if (!force) {
             throw new FileModuleError({
                 msg: 'Cannot link: different hard link exists at destination',
@@ -47972,12 +48361,15 @@ async function ensureHard(ctx, path, info, args, mtime, atime) {
         }
     }
     if (ctx.check && prevState === 'absent')
-        return { dest: path, src, changed, diff };
+        return { result: { dest: path, src, changed, diff }, finalInfo: info };
     const after = changed && !ctx.check ? await probePath(ctx.connection, path) : info;
     const plan = planAttributes(path, after, attributeRequest(args), ctx.check, diff);
     const times = await planTimes(ctx, path, after, mtime, atime, diff);
-    await applyCommands(ctx, [...plan.commands, ...times.commands]);
-    return { dest: path, src, changed: changed || plan.changed || times.changed, diff };
+    return {
+        result: { dest: path, src, changed: changed || plan.changed || times.changed, diff },
+        commands: [...plan.commands, ...times.commands],
+        finalInfo: after
+    };
 }
 
 ;// CONCATENATED MODULE: ./build/dist/src/modules/pyregex.js
@@ -48126,18 +48518,27 @@ function expandTemplate(template, match) {
 //   1 exec: stat (through symlinks) + content + our uid/gid
 //   1 put:  the new content, atomically, with the file's mode (or the requested one)
 //   +1 exec only for backup, validate, a missing parent, or owner/group changes.
+// The probe also looks at the parent, so creating a file in an existing directory needs no mkdir.
 
 
 
 const NEW_FILE_MODE = 0o644;
 async function readForEdit(ctx, path) {
-    const { infos, identity } = await probeWithIdentity(ctx.connection, [path], {
-        follow: true,
-        content: true
-    });
-    const info = infos[0];
+    const script = new ProbeScript().line('echo "I0 $(id -u) $(id -g)"');
+    const parent = script.probe(dirname(path), { follow: true });
+    // Last: the content runs to the end of the output.
+    const file = script.probe(path, { follow: true, content: true });
+    const { infos, identity } = await script.run(ctx.connection, { idempotent: true });
+    const info = infos[file];
     const content = info.exists && info.type === 'file' ? (info.content ?? Buffer.alloc(0)) : null;
-    return { path, info, content, identity, writePath: info.realPath ?? path };
+    return {
+        path,
+        info,
+        content,
+        identity,
+        writePath: info.realPath ?? path,
+        parentExists: infos[parent].targetIsDir === true
+    };
 }
 /** Python's readlines() on bytes: lines keep their '\n'. */
 function splitKeepEnds(text) {
@@ -48190,7 +48591,7 @@ async function writeEdited(ctx, target, data, options) {
         return { backupFile: '', attributesChanged: plan.changed };
     }
     const pre = [];
-    if (!target.info.exists)
+    if (!target.info.exists && !target.parentExists)
         pre.push(`mkdir -p ${shellQuote(dirname(target.writePath))}`);
     let backupFile = '';
     if (options.backup && target.info.exists) {
@@ -48646,11 +49047,56 @@ const command = {
     }
 };
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./build/dist/src/modules/write-source.js
+// What copy and template write: bytes already in memory (copy content=, a rendered template) or
+// a runner-side file. Files are never read whole: their sums are computed from a read stream and
+// the connection streams them by path, so a copy of a file larger than memory stays bounded.
+
+
+function sourceSize(source) {
+    return 'data' in source ? source.data.length : source.size;
+}
+/** What `connection.put` takes: the Buffer itself, or the file's path so it is streamed. */
+function putInput(source) {
+    return 'data' in source ? source.data : source.file;
+}
+async function sourceDigests(source) {
+    if ('data' in source)
+        return bufferDigests(source.data);
+    return fileDigests(source.file);
+}
+/** The whole source, for diffs only: callers check the size limit first. */
+async function sourceBytes(source) {
+    return 'data' in source ? source.data : external_node_fs_namespaceObject.promises.readFile(source.file);
+}
+function bufferDigests(data) {
+    return {
+        sha1: (0,external_node_crypto_.createHash)('sha1').update(data).digest('hex'),
+        md5: (0,external_node_crypto_.createHash)('md5').update(data).digest('hex')
+    };
+}
+/** sha1 and md5 of a local file in one streamed pass. */
+async function fileDigests(file) {
+    const sha1 = (0,external_node_crypto_.createHash)('sha1');
+    const md5 = (0,external_node_crypto_.createHash)('md5');
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file)) {
+        sha1.update(chunk);
+        md5.update(chunk);
+    }
+    return { sha1: sha1.digest('hex'), md5: md5.digest('hex') };
+}
+
 ;// CONCATENATED MODULE: ./build/dist/src/modules/copy-core.js
 // The heart of copy and template: put one runner-side file at a remote destination the way
 // Ansible's copy action + module do, in as few round trips as possible:
 //   unchanged: 1 probe exec (stat + sha1 of dest, dest/<name> and the parent, plus `id`)
 //   changed:   the probe + 1 atomic put (+1 exec only for backup, validate or owner/group).
+
+
+
+
 
 
 
@@ -48667,6 +49113,15 @@ function copy_core_backupName(path) {
 function looksBinary(data) {
     return data.subarray(0, 8192).includes(0);
 }
+/** Ansible's copy action reads the source for the diff only below the size limit. */
+async function sourceDiff(request) {
+    if (sourceSize(request.source) > MAX_DIFF_SIZE)
+        return { src_larger: MAX_DIFF_SIZE };
+    const data = await sourceBytes(request.source);
+    if (data.includes(0))
+        return { src_binary: 1 };
+    return { after_header: request.afterHeader, after: data.toString('utf8') };
+}
 async function diffEntry(ctx, destFile, info, request) {
     const diff = {};
     if (!info.exists)
@@ -48682,15 +49137,25 @@ async function diffEntry(ctx, destFile, info, request) {
             diff.before = before.toString('utf8');
         }
     }
-    if (request.data.length > MAX_DIFF_SIZE)
-        diff.src_larger = MAX_DIFF_SIZE;
-    else if (request.data.includes(0))
-        diff.src_binary = 1;
-    else {
-        diff.after_header = request.afterHeader;
-        diff.after = request.data.toString('utf8');
+    return { ...diff, ...(await sourceDiff(request)) };
+}
+/** Remote files up to this size are read into memory to hash them; larger ones are streamed. */
+const READ_TO_HASH_LIMIT = 1 << 20;
+/** sha1 of a remote file computed here: small ones read, others fetched to a temp file. */
+async function sha1OnRunner(ctx, remotePath, size) {
+    if (size <= READ_TO_HASH_LIMIT) {
+        const data = await ctx.connection.read(remotePath);
+        return data ? sha1Hex(data) : undefined;
     }
-    return diff;
+    const dir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'kubectl-ansible-hash-'));
+    try {
+        const copy = external_node_path_namespaceObject.join(dir, 'copy');
+        await ctx.connection.fetch(remotePath, copy);
+        return (await fileDigests(copy)).sha1;
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    }
 }
 function requestedMode(request) {
     const mode = request.args.mode;
@@ -48698,17 +49163,48 @@ function requestedMode(request) {
         return request.sourceMode === undefined ? undefined : formatMode(request.sourceMode);
     return mode;
 }
+/** dest (or dest/<name>), dest/<name> for a directory dest, and both parents. */
+function targetPaths(request) {
+    const destFile = request.dest.endsWith('/') ? `${request.dest}${request.sourceRel}` : request.dest;
+    const nested = `${destFile.replace(/\/+$/, '')}/${request.sourceRel}`;
+    return [destFile, nested, dirname(destFile), dirname(nested)];
+}
 /**
- * Write `request.data` to its destination. Returns null when force=no left an existing file
- * alone (Ansible's action then reports `{dest, src, changed: false}`).
+ * Probe the destinations of several writes in one request (a directory source's files). The
+ * writes may then create parents a later probe saw missing: `mkdir -p` does not mind.
  */
-async function writeRemoteFile(ctx, request) {
+async function probeTargets(ctx, requests) {
+    const follow = requests[0]?.args.follow === true;
+    if (requests.some(request => (request.args.follow === true) !== follow))
+        throw new Error('probeTargets: all writes must agree on follow');
+    const script = new ProbeScript().line('echo "I0 $(id -u) $(id -g)"');
+    for (const request of requests) {
+        const options = {
+            checksum: 'sha1',
+            checksumOnlyOfSize: sourceSize(request.source),
+            follow
+        };
+        const [destFile, nested, ...parents] = targetPaths(request);
+        script.probe(destFile, options);
+        script.probe(nested, options);
+        for (const parent of parents)
+            script.probe(parent, { follow });
+    }
+    const { infos, identity } = await script.run(ctx.connection, { idempotent: true });
+    return requests.map((_, index) => ({ infos: infos.slice(4 * index, 4 * index + 4), identity }));
+}
+/**
+ * Write the request's source to its destination. Returns null when force=no left an existing
+ * file alone (Ansible's action then reports `{dest, src, changed: false}`). `probed` is the
+ * destination's probe when the caller took it together with others.
+ */
+async function writeRemoteFile(ctx, request, probed) {
     const { args } = request;
     const force = args.force !== false;
     const follow = args.follow === true;
-    let destFile = request.dest.endsWith('/') ? `${request.dest}${request.sourceRel}` : request.dest;
-    const nested = `${destFile.replace(/\/+$/, '')}/${request.sourceRel}`;
-    const { infos, identity } = await probeWithIdentity(ctx.connection, [destFile, nested, dirname(destFile), dirname(nested)], { checksum: 'sha1', follow });
+    const [initialDest, nested] = targetPaths(request);
+    let destFile = initialDest;
+    const { infos, identity } = probed ?? (await probeTargets(ctx, [request]))[0];
     let [info, , parent] = infos;
     if (info.exists && info.targetIsDir) {
         if (request.isContent)
@@ -48724,22 +49220,25 @@ async function writeRemoteFile(ctx, request) {
     }
     if (info.exists && !force)
         return null;
-    const localChecksum = sha1Hex(request.data);
-    if (info.type === 'file' && info.checksumUnavailable) {
-        // No sha1sum on the host: hash its copy here (one extra read, only on such images).
-        const existing = await ctx.connection.read(destFile);
-        if (existing)
-            info.checksum = sha1Hex(existing);
-    }
-    const remoteChecksum = info.type === 'file' ? info.checksum : undefined;
+    const size = sourceSize(request.source);
     const mode = requestedMode(request);
-    if (localChecksum === remoteChecksum) {
-        const attributes = {
-            mode,
-            owner: args.owner,
-            group: args.group
-        };
-        return keepExisting(ctx, destFile, info, attributes, localChecksum);
+    // Only a file of the same size can hold the same bytes: otherwise the source is hashed while
+    // it is sent instead of in a pass of its own before.
+    let digests;
+    const sourceSums = async () => (digests ??= await sourceDigests(request.source));
+    if (info.type === 'file' && info.size === size) {
+        const localChecksum = (await sourceSums()).sha1;
+        // No sha1sum on the host: hash its copy here (one extra transfer, only on such images).
+        if (info.checksumUnavailable)
+            info.checksum = await sha1OnRunner(ctx, destFile, size);
+        if (localChecksum === info.checksum) {
+            const attributes = {
+                mode,
+                owner: args.owner,
+                group: args.group
+            };
+            return keepExisting(ctx, destFile, info, attributes, localChecksum);
+        }
     }
     const diffs = ctx.diff ? [await diffEntry(ctx, destFile, info, request)] : [];
     if (ctx.check)
@@ -48751,7 +49250,7 @@ async function writeRemoteFile(ctx, request) {
                 failed: true,
                 changed: false,
                 diff: diffs,
-                checksum: localChecksum,
+                checksum: (await sourceSums()).sha1,
                 msg: `Destination directory ${dirname(destFile)} does not exist`
             };
         }
@@ -48799,7 +49298,10 @@ async function writeRemoteFile(ctx, request) {
     const target = validate
         ? `${dirname(destFile)}/.ansible-tmp-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`
         : destFile;
-    await ctx.connection.put(request.data, target, { mode: formatMode(finalMode) });
+    const [sums] = await Promise.all([
+        sourceSums(),
+        ctx.connection.put(putInput(request.source), target, { mode: formatMode(finalMode) })
+    ]);
     const post = [];
     if (validate) {
         if (!validate.includes('%s')) {
@@ -48818,7 +49320,7 @@ async function writeRemoteFile(ctx, request) {
                 stdout_lines: splitLines(checked.stdout),
                 stderr: checked.stderr,
                 stderr_lines: splitLines(checked.stderr),
-                checksum: localChecksum,
+                checksum: sums.sha1,
                 diff: diffs
             };
         }
@@ -48832,7 +49334,7 @@ async function writeRemoteFile(ctx, request) {
         targetExists: true,
         type: 'file',
         mode: finalMode,
-        size: request.data.length,
+        size,
         nlink: 1,
         uid: info.exists ? info.uid : identity?.uid,
         gid: info.exists ? info.gid : identity?.gid,
@@ -48842,8 +49344,8 @@ async function writeRemoteFile(ctx, request) {
     const fields = pathInfoFields(finalInfo);
     return {
         dest: destFile,
-        md5sum: md5Hex(request.data),
-        checksum: localChecksum,
+        md5sum: sums.md5,
+        checksum: sums.sha1,
         changed: true,
         ...(backupFile ? { backup_file: backupFile } : {}),
         ...stripUnknown(fields),
@@ -49021,7 +49523,7 @@ const copy = {
         if (content !== undefined) {
             const text = typeof content === 'object' && content !== null ? python_json_pythonJsonDumps(content) : String(content);
             const result = await writeRemoteFile(ctx, {
-                data: Buffer.from(text, 'utf8'),
+                source: { data: Buffer.from(text, 'utf8') },
                 sourceRel: basename(dest),
                 dest,
                 afterHeader: `${dest} (content)`,
@@ -49039,7 +49541,7 @@ const copy = {
         const localInfo = await external_node_fs_namespaceObject.promises.stat(localPath);
         if (!localInfo.isDirectory()) {
             const result = await writeRemoteFile(ctx, {
-                data: await external_node_fs_namespaceObject.promises.readFile(localPath),
+                source: { file: localPath, size: localInfo.size },
                 sourceRel: basename(localPath),
                 dest,
                 afterHeader: localPath,
@@ -49054,10 +49556,11 @@ const copy = {
             dest = `${dest}/`;
         let changed = false;
         let last = null;
+        const requests = [];
         for (const file of tree.files) {
             const info = await external_node_fs_namespaceObject.promises.stat(file.full);
-            const result = await writeRemoteFile(ctx, {
-                data: await external_node_fs_namespaceObject.promises.readFile(file.full),
+            requests.push({
+                source: { file: file.full, size: info.size },
                 sourceRel: file.rel,
                 dest,
                 afterHeader: file.full,
@@ -49065,10 +49568,22 @@ const copy = {
                 sourceMode: info.mode & 0o7777,
                 args: { ...args, follow: false }
             });
+        }
+        const probes = requests.length > 0 ? await probeTargets(ctx, requests) : [];
+        // The probes predate the writes: a parent one write creates exists for the next ones.
+        const made = new Set();
+        for (const [index, request] of requests.entries()) {
+            const probe = probes[index];
+            const infos = probe.infos.map(info => made.has(info.path)
+                ? { ...info, exists: true, targetExists: true, targetIsDir: true }
+                : info);
+            const result = await writeRemoteFile(ctx, request, { ...probe, infos });
             if (result === null)
                 continue;
             if (result.failed)
                 return result;
+            if (typeof result.dest === 'string')
+                made.add(dirname(result.dest));
             changed ||= result.changed === true;
             last = result;
         }
@@ -49200,17 +49715,28 @@ async function copyRemote(ctx, source, dest, args) {
     }
     return remoteResult(ctx, destFile, source, true);
 }
-/** The copy module's result for remote_src: sums of the file now in place, plus path info. */
+/**
+ * The copy module's result for remote_src: sums of the file now in place, computed in the pod
+ * (the file may be far larger than our memory), plus path info. Hosts without md5sum/sha1sum
+ * send the content to hash here.
+ */
 async function remoteResult(ctx, destFile, source, changed) {
-    const info = await probePath(ctx.connection, destFile, { content: true });
-    const data = info.content ?? Buffer.alloc(0);
+    const script = new ProbeScript();
+    const sha1 = script.probe(destFile, { checksum: 'sha1' });
+    const md5 = script.probe(destFile, { checksum: 'md5' });
+    const { infos } = await script.run(ctx.connection, { idempotent: true });
+    let sums = { sha1: infos[sha1].checksum, md5: infos[md5].checksum };
+    if (sums.sha1 === undefined || sums.md5 === undefined) {
+        const data = (await ctx.connection.read(destFile)) ?? Buffer.alloc(0);
+        sums = { sha1: sha1Hex(data), md5: md5Hex(data) };
+    }
     return {
         changed,
         dest: destFile,
         src: source,
-        md5sum: md5Hex(data),
-        checksum: sha1Hex(data),
-        ...pathInfoFields(info)
+        md5sum: sums.md5,
+        checksum: sums.sha1,
+        ...pathInfoFields(infos[sha1])
     };
 }
 
@@ -49227,10 +49753,12 @@ const debug_debug = {
         if (args.verbosity > ctx.verbosity) {
             return { changed: false, skipped: true, skipped_reason: 'Verbosity threshold not met.' };
         }
+        // Ansible's debug action: callbacks always print what it shows, as indented JSON.
+        const display = { _ansible_verbose_always: true };
         if ('msg' in args)
-            return { changed: false, msg: args.msg };
+            return { changed: false, msg: args.msg, ...display };
         if (!('var' in args))
-            return { changed: false, msg: 'Hello world!' };
+            return { changed: false, msg: 'Hello world!', ...display };
         const variable = args.var;
         let value;
         try {
@@ -49252,7 +49780,7 @@ const debug_debug = {
             : typeof variable === 'object' && variable !== null
                 ? "<class 'dict'>"
                 : String(variable);
-        return { changed: false, [key]: value };
+        return { changed: false, [key]: value, ...display };
     }
 };
 
@@ -49273,20 +49801,9 @@ const fail = {
 
 
 
-/** sha1 and md5 of a local file, streamed: fetched files can be far larger than memory allows. */
+/** Sums of the local copy, streamed (fetched files can be far larger than memory); null if none. */
 async function localChecksum(file) {
-    const sha1 = (0,external_node_crypto_.createHash)('sha1');
-    const md5 = (0,external_node_crypto_.createHash)('md5');
-    try {
-        for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file)) {
-            sha1.update(chunk);
-            md5.update(chunk);
-        }
-    }
-    catch {
-        return null;
-    }
-    return { sha1: sha1.digest('hex'), md5: md5.digest('hex') };
+    return fileDigests(file).catch(() => null);
 }
 const fetch = {
     name: 'fetch',
@@ -49678,7 +50195,7 @@ const groupBy = {
  * Parse YAML 1.1 text like PyYAML; `file` is used for positions, errors and `warn`ings
  * (duplicate keys, which Ansible warns about and then keeps the last value of).
  */
-function parseYaml(text, file, warn = () => { }) {
+function parseYaml(text, file, warn) {
     try {
         return loadYaml(text, file, warn);
     }
@@ -49686,9 +50203,9 @@ function parseYaml(text, file, warn = () => { }) {
         if (!(error instanceof YamlLoadError))
             throw error;
         if (error.kind === 'vault') {
-            throw new errors_PlaybookError(`V${error.reason.slice(1)}; pass secrets with -e or the action inputs`, error.position);
+            throw new PlaybookError(`V${error.reason.slice(1)}; pass secrets with -e or the action inputs`, error.position);
         }
-        throw new errors_PlaybookError(`We were unable to read either as JSON nor YAML, these are the errors we got from each:\nJSON: Expecting value: line 1 column 1 (char 0)\n\nSyntax Error while loading YAML.\n  ${error.reason}`, error.position);
+        throw new PlaybookError(`We were unable to read either as JSON nor YAML, these are the errors we got from each:\nJSON: Expecting value: line 1 column 1 (char 0)\n\nSyntax Error while loading YAML.\n  ${error.reason}`, error.position);
     }
 }
 
@@ -49706,8 +50223,8 @@ function candidates(name, ctx) {
         .map(file => file.replace(`${external_node_path_namespaceObject.sep}files${external_node_path_namespaceObject.sep}`, `${external_node_path_namespaceObject.sep}vars${external_node_path_namespaceObject.sep}`));
     return searched ?? [external_node_path_namespaceObject.join(ctx.playbookDir, 'vars', name), external_node_path_namespaceObject.join(ctx.playbookDir, name)];
 }
-async function loadFile(file) {
-    const data = parseYaml(await external_node_fs_namespaceObject.promises.readFile(file, 'utf8'), file) ?? {};
+async function loadFile(file, warn) {
+    const data = parseYaml(await external_node_fs_namespaceObject.promises.readFile(file, 'utf8'), file, warn) ?? {};
     if (typeof data !== 'object' || Array.isArray(data)) {
         throw new IncludeVarsError(`${file} must be stored as a dictionary/hash`);
     }
@@ -49794,13 +50311,21 @@ const includeVars = {
                 };
             }
             let facts = {};
+            // Load warnings (duplicate keys) reach the output as the result's warnings, shown before
+            // the task's status line like Ansible's loader prints them.
+            const warnings = [];
             for (const file of files) {
-                const data = await loadFile(file);
+                const data = await loadFile(file, message => warnings.push(message));
                 facts = args.hash_behaviour === 'merge' ? deepMerge(facts, data) : { ...facts, ...data };
             }
             if (args.name !== undefined)
                 facts = { [args.name]: facts };
-            return { changed: false, ansible_facts: facts, ansible_included_var_files: files };
+            return {
+                changed: false,
+                ansible_facts: facts,
+                ansible_included_var_files: files,
+                ...(warnings.length > 0 ? { warnings } : {})
+            };
         }
         catch (error) {
             if (error instanceof IncludeVarsError)
@@ -49862,7 +50387,7 @@ function attributeArgs(args) {
         group: args.group
     };
 }
-async function finish(ctx, target, args, lines, changed, msg, diff, extra = {}) {
+async function lineinfile_finish(ctx, target, args, lines, changed, msg, diff, extra = {}) {
     const path = args.path;
     if (ctx.diff)
         diff.after = lines ? lines.join('') : diff.before;
@@ -50019,7 +50544,7 @@ async function present(ctx, args, target) {
                 add(index[1]);
         }
     }
-    return finish(ctx, target, args, lines, changed, msg, diff);
+    return lineinfile_finish(ctx, target, args, lines, changed, msg, diff);
 }
 async function absent(ctx, args, target) {
     const path = args.path;
@@ -50045,7 +50570,7 @@ async function absent(ctx, args, target) {
         return !hit;
     });
     const changed = found.length > 0;
-    return finish(ctx, target, args, kept, changed, changed ? `${found.length} line(s) removed` : '', diff, { found: found.length });
+    return lineinfile_finish(ctx, target, args, kept, changed, changed ? `${found.length} line(s) removed` : '', diff, { found: found.length });
 }
 const lineinfile = {
     name: 'lineinfile',
@@ -50712,6 +51237,7 @@ function validate_validateModuleArgs(def, rawArgs, displayName = def.name) {
 ;// CONCATENATED MODULE: ./build/dist/src/modules/set-fact.js
 // ansible.builtin.set_fact: returns `ansible_facts`; the executor stores them for the host.
 
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const setFact = {
     name: 'set_fact',
@@ -50731,9 +51257,11 @@ const setFact = {
                         'and contain only letters, numbers and underscores.'
                 };
             }
-            // Non-native Ansible turns these strings into booleans here (set_fact action plugin).
-            const isBoolText = typeof value === 'string' && ['true', 'false', 'yes', 'no'].includes(value.toLowerCase());
-            facts[key] = isBoolText ? toBoolean(value) : value;
+            // Non-native Ansible turns these strings into booleans here (set_fact action plugin),
+            // unsafe ones included (the templar hands those over as UnsafeText).
+            const text = value instanceof unsafe_UnsafeText ? value.text : value;
+            const isBoolText = typeof text === 'string' && ['true', 'false', 'yes', 'no'].includes(text.toLowerCase());
+            facts[key] = isBoolText ? toBoolean(text) : value;
         }
         if (Object.keys(facts).length === 0) {
             return {
@@ -50915,8 +51443,6 @@ const stat_stat = {
     }
 };
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./build/dist/src/modules/template.js
 // ansible.builtin.template: render a runner-side Jinja2 file with the task's variables and
 // write it like copy (same result shape, same round trips).
@@ -51027,7 +51553,7 @@ const template = {
         });
         const output = newline === '\n' ? rendered : rendered.replace(/\r\n|\r|\n/g, newline);
         const result = await writeRemoteFile(ctx, {
-            data: Buffer.from(output, 'utf8'),
+            source: { data: Buffer.from(output, 'utf8') },
             sourceRel: basename(found),
             dest,
             afterHeader: found,
@@ -51699,7 +52225,7 @@ function splitArgs(args) {
         }
     });
     if (printDepth || blockDepth || commentDepth || insideQuotes) {
-        throw new errors_PlaybookError(`failed at splitting arguments, either an unbalanced jinja2 block or quotes: ${args}`);
+        throw new PlaybookError(`failed at splitting arguments, either an unbalanced jinja2 block or quotes: ${args}`);
     }
     return params;
 }
@@ -51829,7 +52355,7 @@ function normalizeArgs(value, action, position) {
     if (typeof value === 'number' || typeof value === 'boolean') {
         return parseKeyValue(String(value), freeFormModules.has(shortActionName(action)));
     }
-    throw new errors_PlaybookError(`unexpected parameter type in action: ${typeName(value)}`, position);
+    throw new PlaybookError(`unexpected parameter type in action: ${typeName(value)}`, position);
 }
 function typeName(value) {
     if (Array.isArray(value))
@@ -51855,7 +52381,7 @@ function oldStyle(value, position) {
     if (value && typeof value === 'object' && !Array.isArray(value)) {
         const copy = { ...value };
         if (typeof copy.module !== 'string') {
-            throw new errors_PlaybookError('no module/action detected in task.', position);
+            throw new PlaybookError('no module/action detected in task.', position);
         }
         const [action, rest] = splitModuleString(copy.module);
         delete copy.module;
@@ -51873,20 +52399,20 @@ function oldStyle(value, position) {
         }
         return [action, args];
     }
-    throw new errors_PlaybookError(`unexpected parameter type in action: ${typeName(value)}`, position);
+    throw new PlaybookError(`unexpected parameter type in action: ${typeName(value)}`, position);
 }
 function withDefaults(additional, args, position) {
     if (additional === undefined || additional === null)
         return args;
     if (typeof additional === 'string') {
         if (!isTemplate(additional)) {
-            throw new errors_PlaybookError("Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')", position);
+            throw new PlaybookError("Complex args containing variables cannot use bare variables (without Jinja2 delimiters), and must use the full variable style ('{{var_name}}')", position);
         }
         return { _variable_params: additional, ...args };
     }
     if (typeof additional === 'object' && !Array.isArray(additional))
         return { ...additional, ...args };
-    throw new errors_PlaybookError('Complex args must be a dictionary or variable string ("{{var}}").', position);
+    throw new PlaybookError('Complex args must be a dictionary or variable string ("{{var}}").', position);
 }
 /** Resolve a task mapping's action; throws PlaybookError with Ansible's wording. */
 function resolveAction(taskData, position) {
@@ -51900,7 +52426,7 @@ function resolveAction(taskData, position) {
     }
     if ('local_action' in taskData) {
         if (action !== undefined) {
-            throw new errors_PlaybookError('action and local_action are mutually exclusive', position);
+            throw new PlaybookError('action and local_action are mutually exclusive', position);
         }
         ;
         [action, args] = oldStyle(taskData.local_action, position);
@@ -51909,23 +52435,23 @@ function resolveAction(taskData, position) {
     const candidates = Object.keys(taskData).filter(key => !taskKeywords.has(key) && !key.startsWith('with_'));
     for (const key of candidates) {
         if (action !== undefined) {
-            throw new errors_PlaybookError(`conflicting action statements: ${action}, ${key}`, position);
+            throw new PlaybookError(`conflicting action statements: ${action}, ${key}`, position);
         }
         action = key;
         args = normalizeArgs(taskData[key], key, position);
     }
     if (action === undefined) {
-        throw new errors_PlaybookError('no module/action detected in task.', position);
+        throw new PlaybookError('no module/action detected in task.', position);
     }
     if (!isKnownAction(action)) {
-        throw new errors_PlaybookError(`couldn't resolve module/action '${action}'. This often indicates a misspelling, missing collection, or incorrect module path.`, position);
+        throw new PlaybookError(`couldn't resolve module/action '${action}'. This often indicates a misspelling, missing collection, or incorrect module path.`, position);
     }
     args = withDefaults(additional, args, position);
     const short = shortActionName(action);
     if (typeof args._raw_params === 'string' &&
         args._raw_params !== '' &&
         !rawParamModules.has(short)) {
-        throw new errors_PlaybookError(`this task '${action}' has extra params, which is only allowed in the following modules: ${rawParamModulesText}`, position);
+        throw new PlaybookError(`this task '${action}' has extra params, which is only allowed in the following modules: ${rawParamModulesText}`, position);
     }
     return { action, args, delegateTo };
 }
@@ -51953,23 +52479,34 @@ function mainFile(dir, base = 'main') {
 function mapping(file, warn) {
     if (!file)
         return {};
-    const data = readYamlFile(file, undefined, warn);
+    const data = loader_readYamlFile(file, undefined, warn);
     if (data === null)
         return {};
     if (typeof data !== 'object' || Array.isArray(data)) {
-        throw new errors_PlaybookError(`${file} must hold a mapping of variables`, { file, line: 1 });
+        throw new PlaybookError(`${file} must hold a mapping of variables`, { file, line: 1 });
     }
     return data;
 }
 function loadRole(request, scope) {
     const dir = findRoleDir(request.name, scope);
     if (!dir) {
-        throw new errors_PlaybookError(`the role '${request.name}' was not found in ${external_node_path_namespaceObject.join(scope.playbookDir, 'roles')}:${scope.playbookDir}`, request.position);
+        throw new PlaybookError(`the role '${request.name}' was not found in ${external_node_path_namespaceObject.join(scope.playbookDir, 'roles')}:${scope.playbookDir}`, request.position);
     }
     const chain = scope.roleChain ?? [];
     if (chain.includes(dir)) {
-        throw new errors_PlaybookError(`role '${request.name}' depends on itself (${[...chain, dir].join(' -> ')})`, request.position);
+        throw new PlaybookError(`role '${request.name}' depends on itself (${[...chain, dir].join(' -> ')})`, request.position);
     }
+    const meta = mapping(mainFile(external_node_path_namespaceObject.join(dir, 'meta')), scope.warn);
+    // Like Ansible's role cache and has_run: the same role with the same parameters runs once in
+    // a play (a dependency shared by two roles, a role listed twice) unless it allows duplicates.
+    const identity = `${dir}\n${stableJson(request.params)}`;
+    if (scope.rolesSeen && !request.allowDuplicates && meta.allow_duplicates !== true) {
+        if (scope.rolesSeen.has(identity)) {
+            const role = { name: external_node_path_namespaceObject.basename(dir), path: dir, defaults: {}, vars: {} };
+            return { role, dependencies: [], tasks: [], handlers: [] };
+        }
+    }
+    scope.rolesSeen?.add(identity);
     const role = {
         name: external_node_path_namespaceObject.basename(dir),
         path: dir,
@@ -51982,32 +52519,42 @@ function loadRole(request, scope) {
         playbookDir: scope.playbookDir,
         role,
         roleChain: [...chain, dir],
-        warn: scope.warn
+        warn: scope.warn,
+        rolesSeen: scope.rolesSeen
     };
     const dependencies = [];
     const tasks = [];
     const handlers = [];
-    const meta = mapping(mainFile(external_node_path_namespaceObject.join(dir, 'meta')), scope.warn);
     for (const dependency of Array.isArray(meta.dependencies) ? meta.dependencies : []) {
-        const dependencyRequest = typeof dependency === 'string'
-            ? { name: dependency, params: {}, position: request.position }
-            : {
-                name: String(dependency.role ??
-                    dependency.name),
-                params: Object.fromEntries(Object.entries(dependency).filter(([key]) => key !== 'role' && key !== 'name')),
-                position: request.position
-            };
-        const loaded = loadRole(dependencyRequest, roleScope);
+        // Written like a play's role entry: `vars:` are the role's parameters, `when`/`tags`
+        // apply to its tasks.
+        const spec = roleSpec(dependency, request.position);
+        const loaded = loadRole(spec, roleScope);
         dependencies.push(...loaded.dependencies, loaded.role);
-        tasks.push(...loaded.tasks);
+        if (Object.keys(spec.keywords).length === 0)
+            tasks.push(...loaded.tasks);
+        else {
+            const block = {
+                kind: 'block',
+                id: newNodeId('b'),
+                block: loaded.tasks,
+                rescue: [],
+                always: [],
+                keywords: spec.keywords,
+                position: spec.position,
+                role: loaded.role
+            };
+            adopt(block);
+            tasks.push(block);
+        }
         handlers.push(...loaded.handlers);
     }
     const taskFile = mainFile(external_node_path_namespaceObject.join(dir, 'tasks'), request.tasksFrom?.replace(/\.ya?ml$/, '') ?? 'main');
     if (request.tasksFrom && !taskFile) {
-        throw new errors_PlaybookError(`Could not find specified file in role: tasks/${request.tasksFrom}`, request.position);
+        throw new PlaybookError(`Could not find specified file in role: tasks/${request.tasksFrom}`, request.position);
     }
     if (taskFile) {
-        tasks.push(...loadItems(readYamlFile(taskFile, undefined, scope.warn), {
+        tasks.push(...loadItems(loader_readYamlFile(taskFile, undefined, scope.warn), {
             ...roleScope,
             file: taskFile,
             baseDir: external_node_path_namespaceObject.join(dir, 'tasks')
@@ -52015,13 +52562,19 @@ function loadRole(request, scope) {
     }
     const handlerFile = mainFile(external_node_path_namespaceObject.join(dir, 'handlers'));
     if (handlerFile) {
-        handlers.push(...loadHandlers(readYamlFile(handlerFile, undefined, scope.warn), {
+        handlers.push(...loadHandlers(loader_readYamlFile(handlerFile, undefined, scope.warn), {
             ...roleScope,
             file: handlerFile,
             baseDir: external_node_path_namespaceObject.join(dir, 'handlers')
         }));
     }
     return { role, dependencies, tasks, handlers };
+}
+/** JSON with sorted keys: parameters written in another order are the same parameters. */
+function stableJson(value) {
+    return JSON.stringify(value, (_key, entry) => entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+        ? Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : entry);
 }
 
 ;// CONCATENATED MODULE: ./build/dist/src/playbook/loader.js
@@ -52040,13 +52593,13 @@ function newNodeId(prefix) {
     nextNodeId += 1;
     return `${prefix}${nextNodeId}`;
 }
-function readYamlFile(file, position, warn) {
+function loader_readYamlFile(file, position, warn) {
     let text;
     try {
         text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
     }
     catch {
-        throw new errors_PlaybookError(`Could not find or access '${file}'`, position, 1);
+        throw new PlaybookError(`Could not find or access '${file}'`, position, 1);
     }
     return parseYaml(text, file, warn);
 }
@@ -52057,12 +52610,12 @@ function checkUnsupported(data, position) {
     for (const key of Object.keys(data)) {
         const reason = unsupportedKeywords[key];
         if (reason !== undefined) {
-            throw new errors_PlaybookError(`the keyword '${key}' is not supported by kubectl-ansible: ${reason}`, position);
+            throw new PlaybookError(`the keyword '${key}' is not supported by kubectl-ansible: ${reason}`, position);
         }
     }
     const loops = Object.keys(data).filter(key => key === 'loop' || key.startsWith('with_'));
     if (loops.length > 1) {
-        throw new errors_PlaybookError(`duplicate loop in task: ${loops.map(key => key.replace(/^with_/, '')).join(', ')}`, position);
+        throw new PlaybookError(`duplicate loop in task: ${loops.map(key => key.replace(/^with_/, '')).join(', ')}`, position);
     }
 }
 function pickKeywords(data, allowed) {
@@ -52077,12 +52630,12 @@ function loadItems(data, scope, what = 'tasks') {
     if (data === null || data === undefined)
         return [];
     if (!Array.isArray(data)) {
-        throw new errors_PlaybookError(`A malformed block was found while loading ${what}: expected a list, got ${describeType(data)}`, positionOf(data) ?? { file: scope.file, line: 1 });
+        throw new PlaybookError(`A malformed block was found while loading ${what}: expected a list, got ${describeType(data)}`, positionOf(data) ?? { file: scope.file, line: 1 });
     }
     const items = [];
     for (const entry of data) {
         if (!loader_isMapping(entry)) {
-            throw new errors_PlaybookError(`A malformed block was found while loading ${what}: each entry must be a mapping, got ${describeType(entry)}`, positionOf(data));
+            throw new PlaybookError(`A malformed block was found while loading ${what}: each entry must be a mapping, got ${describeType(entry)}`, positionOf(data));
         }
         items.push(...loadItem(entry, scope));
     }
@@ -52121,7 +52674,7 @@ function loadItem(data, scope) {
     if (module === 'import_role')
         return [importRole(task, scope)];
     if (module === 'import_playbook') {
-        throw new errors_PlaybookError("'import_playbook' is not a valid attribute for a Task: import it at the play level", position);
+        throw new PlaybookError("'import_playbook' is not a valid attribute for a Task: import it at the play level", position);
     }
     return [task];
 }
@@ -52129,7 +52682,7 @@ function loadBlock(data, scope) {
     const position = positionOf(data);
     for (const key of Object.keys(data)) {
         if (!blockKeywords.has(key)) {
-            throw new errors_PlaybookError(`'${key}' is not a valid attribute for a Block`, position);
+            throw new PlaybookError(`'${key}' is not a valid attribute for a Block`, position);
         }
     }
     checkUnsupported(data, position);
@@ -52161,16 +52714,16 @@ function includeFileArg(task) {
 function importTasks(task, scope) {
     const fileArg = includeFileArg(task);
     if (typeof fileArg !== 'string' || fileArg === '') {
-        throw new errors_PlaybookError('No file specified for import_tasks', task.position);
+        throw new PlaybookError('No file specified for import_tasks', task.position);
     }
     if (/\{\{|\{%/.test(fileArg)) {
-        throw new errors_PlaybookError(`import_tasks is resolved before the play runs, so its file name cannot use variables ('${fileArg}'); use include_tasks`, task.position);
+        throw new PlaybookError(`import_tasks is resolved before the play runs, so its file name cannot use variables ('${fileArg}'); use include_tasks`, task.position);
     }
     const file = resolveTaskFile(fileArg, scope);
     if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
-        throw new errors_PlaybookError(`Could not find or access '${file}' on the Ansible Controller.`, task.position, 1);
+        throw new PlaybookError(`Could not find or access '${file}' on the Ansible Controller.`, task.position, 1);
     }
-    const items = loadItems(readYamlFile(file, task.position, scope.warn), {
+    const items = loadItems(loader_readYamlFile(file, task.position, scope.warn), {
         ...scope,
         file,
         baseDir: external_node_path_namespaceObject.dirname(file)
@@ -52193,13 +52746,14 @@ function importTasks(task, scope) {
 function importRole(task, scope) {
     const name = task.args.name ?? task.args._raw_params;
     if (typeof name !== 'string' || name === '') {
-        throw new errors_PlaybookError('import_role needs a role name (name: ...)', task.position);
+        throw new PlaybookError('import_role needs a role name (name: ...)', task.position);
     }
     const loaded = loadRole({
         name,
         params: {},
         tasksFrom: stringArg(task.args.tasks_from),
-        position: task.position
+        position: task.position,
+        allowDuplicates: task.args.allow_duplicates !== false
     }, scope);
     const keywords = { ...task.keywords };
     delete keywords.name;
@@ -52261,26 +52815,26 @@ function playVars(value, position) {
         return value;
     if (Array.isArray(value) && value.every(loader_isMapping))
         return Object.assign({}, ...value);
-    throw new errors_PlaybookError('Vars in a Play must be specified as a dictionary, or a list of dictionaries', position);
+    throw new PlaybookError('Vars in a Play must be specified as a dictionary, or a list of dictionaries', position);
 }
 function loadPlay(data, file, warn) {
     const position = positionOf(data);
     for (const key of Object.keys(data)) {
         if (!playKeywords.has(key)) {
-            throw new errors_PlaybookError(`'${key}' is not a valid attribute for a Play`, position);
+            throw new PlaybookError(`'${key}' is not a valid attribute for a Play`, position);
         }
     }
     checkUnsupported(data, position);
     if (data.strategy !== undefined &&
         !['linear', 'free', 'ansible.builtin.linear', 'ansible.builtin.free'].includes(String(data.strategy))) {
-        throw new errors_PlaybookError(`the strategy '${String(data.strategy)}' is not supported by kubectl-ansible (linear, free)`, position);
+        throw new PlaybookError(`the strategy '${String(data.strategy)}' is not supported by kubectl-ansible (linear, free)`, position);
     }
     if (data.hosts === undefined || data.hosts === null || data.hosts === '') {
-        throw new errors_PlaybookError("the field 'hosts' is required but was not set", position);
+        throw new PlaybookError("the field 'hosts' is required but was not set", position);
     }
     const hosts = Array.isArray(data.hosts) ? data.hosts.map(String).join(',') : String(data.hosts);
     const baseDir = external_node_path_namespaceObject.dirname(file);
-    const scope = { file, baseDir, playbookDir: baseDir, warn };
+    const scope = { file, baseDir, playbookDir: baseDir, warn, rolesSeen: new Set() };
     importedRoleHandlers = [];
     const roles = [];
     const roleTasks = [];
@@ -52331,7 +52885,8 @@ function loadPlay(data, file, warn) {
         tasks: [...roleTasks, ...tasks],
         postTasks,
         handlers,
-        baseDir
+        baseDir,
+        rolesSeen: scope.rolesSeen
     };
     validateNotify(play);
     inheritPlayKeywords(play);
@@ -52393,14 +52948,15 @@ const roleEntryKeywords = new Set([
     'become_user',
     'environment'
 ]);
+/** A role entry of a play's `roles:` or a role's meta `dependencies:`. */
 function roleSpec(entry, playPosition) {
     if (typeof entry === 'string')
         return { name: entry, params: {}, keywords: {}, position: playPosition };
     if (!loader_isMapping(entry))
-        throw new errors_PlaybookError('role entries must be a name or a mapping', playPosition);
+        throw new PlaybookError('role entries must be a name or a mapping', playPosition);
     const name = entry.role ?? entry.name;
     if (typeof name !== 'string') {
-        throw new errors_PlaybookError("role definitions must contain a role name ('role: NAME')", positionOf(entry));
+        throw new PlaybookError("role definitions must contain a role name ('role: NAME')", positionOf(entry));
     }
     const params = {};
     const keywords = {};
@@ -52426,7 +52982,7 @@ function validateNotify(play) {
         }
         for (const name of listOf(item.keywords.notify)) {
             if (typeof name === 'string' && !/\{\{|\{%/.test(name) && !known.has(name)) {
-                throw new errors_PlaybookError(`The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, undefined, 1);
+                throw new PlaybookError(`The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, undefined, 1);
             }
         }
     };
@@ -52443,7 +52999,7 @@ const importPlaybookKeys = new Set([
 function importedPlays(entry, plays) {
     for (const key of Object.keys(entry)) {
         if (!importPlaybookKeys.has(key)) {
-            throw new errors_PlaybookError(`'${key}' is not supported on import_playbook by kubectl-ansible (name, vars, tags are)`, positionOf(entry));
+            throw new PlaybookError(`'${key}' is not supported on import_playbook by kubectl-ansible (name, vars, tags are)`, positionOf(entry));
         }
     }
     const vars = playVars(entry.vars, positionOf(entry));
@@ -52473,25 +53029,25 @@ function importedPlays(entry, plays) {
 }
 /** Load a playbook file (and the playbooks it imports) into plays; `warn` hears load warnings. */
 function loader_loadPlaybook(file, warn) {
-    const data = readYamlFile(file, undefined, warn);
+    const data = loader_readYamlFile(file, undefined, warn);
     if (data === null)
         return [];
     if (!Array.isArray(data)) {
-        throw new errors_PlaybookError('A playbook must be a list of plays, got a mapping instead', positionOf(data) ?? { file, line: 1, column: 1 });
+        throw new PlaybookError('A playbook must be a list of plays, got a mapping instead', positionOf(data) ?? { file, line: 1, column: 1 });
     }
     const plays = [];
     for (const entry of data) {
         if (!loader_isMapping(entry)) {
-            throw new errors_PlaybookError(`A playbook must be a list of plays, got ${describeType(entry)} instead`, positionOf(data));
+            throw new PlaybookError(`A playbook must be a list of plays, got ${describeType(entry)} instead`, positionOf(data));
         }
         const imported = entry.import_playbook ?? entry['ansible.builtin.import_playbook'];
         if (imported !== undefined) {
             if (typeof imported !== 'string') {
-                throw new errors_PlaybookError('import_playbook needs a file name', positionOf(entry));
+                throw new PlaybookError('import_playbook needs a file name', positionOf(entry));
             }
             const target = external_node_path_namespaceObject.resolve(external_node_path_namespaceObject.dirname(file), imported);
             if (!(0,external_node_fs_namespaceObject.existsSync)(target)) {
-                throw new errors_PlaybookError(`Unable to retrieve file contents\nCould not find or access '${target}'`, positionOf(entry), 1);
+                throw new PlaybookError(`Unable to retrieve file contents\nCould not find or access '${target}'`, positionOf(entry), 1);
             }
             plays.push(...importedPlays(entry, loader_loadPlaybook(target, warn)));
             continue;
@@ -52502,7 +53058,7 @@ function loader_loadPlaybook(file, warn) {
 }
 /** Load a task file for include_tasks at run time. */
 function loadTaskFile(file, scope) {
-    return loadItems(readYamlFile(file, undefined, scope.warn), {
+    return loadItems(loader_readYamlFile(file, undefined, scope.warn), {
         ...scope,
         file,
         baseDir: external_node_path_namespaceObject.dirname(file)
@@ -52511,10 +53067,332 @@ function loadTaskFile(file, scope) {
 
 // EXTERNAL MODULE: ./node_modules/minijinja-js/dist/node/minijinja_js.js
 var minijinja_js = __nccwpck_require__(9760);
+;// CONCATENATED MODULE: ./build/dist/src/template/values.js
+// Python value semantics on JS data. Templates are Ansible's, so values print, compare and test
+// the way Python 3 does: str(True) is "True", repr of a list uses single quotes, None is falsy.
+// JS cannot tell 2.0 from 2 once a value has left the engine: integral floats print as ints.
+
+function isPlainObject(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+// minijinja-js keeps dicts sorted by key (it is built without `preserve_order`), while Ansible
+// keeps insertion order. The key order of every dict that enters the engine is remembered by
+// its key set, and dicts coming back are put back in that order.
+const keyOrders = new Map();
+const MAX_KEY_ORDERS = 20_000;
+const walked = new WeakSet();
+function keySignature(keys) {
+    return [...keys].sort().join('\u0000');
+}
+/** Remembers the key order of the dicts inside `value` (see fromEngine). */
+function rememberKeyOrder(value) {
+    if (value === null || typeof value !== 'object' || walked.has(value))
+        return;
+    walked.add(value);
+    if (Array.isArray(value)) {
+        for (const item of value)
+            rememberKeyOrder(item);
+        return;
+    }
+    if (!isPlainObject(value))
+        return;
+    const keys = Object.keys(value);
+    if (keys.length > 1 && keys.some((key, i) => i > 0 && keys[i - 1] > key)) {
+        if (keyOrders.size >= MAX_KEY_ORDERS)
+            keyOrders.clear();
+        keyOrders.set(keySignature(keys), keys);
+    }
+    for (const key of keys)
+        rememberKeyOrder(value[key]);
+}
+/** Remembers a key order known only by name (a dict literal in a template). */
+function rememberKeyList(keys) {
+    if (keys.length > 1)
+        keyOrders.set(keySignature(keys), keys);
+}
+/** The JSON-key spelling json.dumps gives a key that is not a string (None -> "null"). */
+function jsonKeyText(key) {
+    if (key === null || key === undefined)
+        return 'null';
+    if (typeof key === 'boolean')
+        return key ? 'true' : 'false';
+    if (key instanceof PyFloat)
+        return pyFloatRepr(key.value);
+    return String(key);
+}
+/** Converts what minijinja-js hands to JS (Maps for dicts, undefined for none) into plain JSON-like data. */
+function fromEngine(value) {
+    if (value instanceof Map) {
+        // Keys come typed (none as undefined, ints, bools): they get their JSON spelling and are
+        // remembered (see pythonKey), so `{1: 'a'}` still prints {1: 'a'}.
+        const byText = new Map();
+        let typed;
+        for (const [key, item] of value) {
+            const text = typeof key === 'string' ? key : jsonKeyText(key);
+            if (typeof key !== 'string')
+                (typed ??= new Map()).set(text, key ?? null);
+            byText.set(text, item);
+        }
+        const keys = [...byText.keys()];
+        const order = keys.length > 1 ? keyOrders.get(keySignature(keys)) : undefined;
+        const out = {};
+        for (const key of order ?? keys)
+            out[key] = fromEngine(byText.get(key));
+        if (typed)
+            recordTypedKeys(out, typed);
+        return out;
+    }
+    // Array.from, not map: minijinja-js leaves holes where a list holds none.
+    if (Array.isArray(value))
+        return Array.from(value, fromEngine);
+    // Inside lists and dicts minijinja-js gives `none` as undefined.
+    return value === undefined ? null : value;
+}
+/**
+ * An integral Python float (2.0) inside a value handed to a filter whose output shows float-ness
+ * (type_debug, to_json, ...): a JS number cannot tell 2.0 from 2 (see engine-repr.ts).
+ */
+class PyFloat {
+    value;
+    constructor(value) {
+        this.value = value;
+    }
+}
+// Dict keys that were not strings in the engine (None, True, 1), under the JS string key that
+// stands for them (json.dumps's spelling: "null", "true", "1"); see engine-repr.ts.
+const typedKeys = new WeakMap();
+function recordTypedKeys(dict, keys) {
+    typedKeys.set(dict, keys);
+}
+/** The Python key behind `key` of `dict`: None, True, 1 as they were, else the string. */
+function pythonKey(dict, key) {
+    const typed = typedKeys.get(dict);
+    return typed?.has(key) ? typed.get(key) : key;
+}
+function hasTypedKeys(dict) {
+    return typedKeys.has(dict);
+}
+function pyTypeName(value) {
+    if (value === undefined)
+        return 'AnsibleUndefined';
+    if (value === null)
+        return 'NoneType';
+    if (value instanceof PyFloat)
+        return 'float';
+    if (typeof value === 'boolean')
+        return 'bool';
+    if (typeof value === 'number')
+        return Number.isInteger(value) ? 'int' : 'float';
+    if (typeof value === 'string')
+        return 'str';
+    if (Array.isArray(value))
+        return 'list';
+    return 'dict';
+}
+function pyTruthy(value) {
+    if (value === undefined || value === null)
+        return false;
+    if (typeof value === 'boolean')
+        return value;
+    if (typeof value === 'number')
+        return value !== 0 && !Number.isNaN(value);
+    if (typeof value === 'string')
+        return value.length > 0;
+    if (Array.isArray(value))
+        return value.length > 0;
+    if (value instanceof Map)
+        return value.size > 0;
+    if (typeof value === 'object')
+        return Object.keys(value).length > 0;
+    return true;
+}
+/** Python's repr() of a float. */
+function pyFloatRepr(value) {
+    if (Number.isNaN(value))
+        return 'nan';
+    if (!Number.isFinite(value))
+        return value > 0 ? 'inf' : '-inf';
+    if (Object.is(value, -0))
+        return '-0.0';
+    if (Number.isInteger(value) && Math.abs(value) < 1e16)
+        return `${value}.0`;
+    const abs = Math.abs(value);
+    if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
+        // Python: 1e-05, 1.5e+16 (two-digit exponent at least)
+        const [mantissa, exponent] = value.toExponential().split('e');
+        const sign = exponent.startsWith('-') ? '-' : '+';
+        const digits = exponent.replace(/^[-+]/, '').padStart(2, '0');
+        return `${mantissa}e${sign}${digits}`;
+    }
+    return String(value);
+}
+function pyNumberStr(value) {
+    return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : pyFloatRepr(value);
+}
+/** Python's repr() of a str: single quotes unless the text holds ' and no ". */
+function pyStrRepr(text) {
+    const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+    let out = quote;
+    for (const ch of text) {
+        const code = ch.codePointAt(0);
+        if (ch === '\\')
+            out += '\\\\';
+        else if (ch === quote)
+            out += `\\${quote}`;
+        else if (ch === '\n')
+            out += '\\n';
+        else if (ch === '\r')
+            out += '\\r';
+        else if (ch === '\t')
+            out += '\\t';
+        else if (code < 0x20 || code === 0x7f)
+            out += `\\x${code.toString(16).padStart(2, '0')}`;
+        else
+            out += ch;
+    }
+    return out + quote;
+}
+function pyRepr(value) {
+    if (value === undefined)
+        return 'AnsibleUndefined';
+    if (value === null)
+        return 'None';
+    if (typeof value === 'boolean')
+        return value ? 'True' : 'False';
+    if (typeof value === 'number')
+        return pyNumberStr(value);
+    if (value instanceof PyFloat)
+        return pyFloatRepr(value.value);
+    if (typeof value === 'string')
+        return pyStrRepr(value);
+    if (value instanceof unsafe_UnsafeText)
+        return pyStrRepr(value.text);
+    if (Array.isArray(value))
+        return `[${value.map(pyRepr).join(', ')}]`;
+    if (value instanceof Map) {
+        return `{${[...value].map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
+    }
+    if (typeof value === 'object') {
+        return `{${Object.entries(value)
+            .map(([k, v]) => `${pyRepr(pythonKey(value, k))}: ${pyRepr(v)}`)
+            .join(', ')}}`;
+    }
+    return String(value);
+}
+/** Python's str(): strings as they are, everything else as repr. */
+function pyStr(value) {
+    if (value instanceof unsafe_UnsafeText)
+        return value.text;
+    return typeof value === 'string' ? value : pyRepr(value);
+}
+/** Python's == for JSON-like data: '1' != 1, 1 == 1.0, True == 1. */
+function pyEquals(a, b) {
+    const na = typeof a === 'boolean' ? Number(a) : a;
+    const nb = typeof b === 'boolean' ? Number(b) : b;
+    if (typeof na === 'number' && typeof nb === 'number')
+        return na === nb;
+    if (Array.isArray(a) && Array.isArray(b)) {
+        return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]));
+    }
+    if (a instanceof Map || b instanceof Map)
+        return pyEquals(fromEngine(a), fromEngine(b));
+    if (isPlainObject(a) && isPlainObject(b)) {
+        const keys = Object.keys(a);
+        return keys.length === Object.keys(b).length && keys.every(k => k in b && pyEquals(a[k], b[k]));
+    }
+    return a === b;
+}
+/** Python's < for the types templates compare (numbers, strings, lists). */
+function pyCompare(a, b) {
+    const na = typeof a === 'boolean' ? Number(a) : a;
+    const nb = typeof b === 'boolean' ? Number(b) : b;
+    if (typeof na === 'number' && typeof nb === 'number')
+        return na - nb;
+    if (typeof na === 'string' && typeof nb === 'string')
+        return na < nb ? -1 : na > nb ? 1 : 0;
+    if (Array.isArray(a) && Array.isArray(b)) {
+        for (let i = 0; i < Math.min(a.length, b.length); i++) {
+            const c = pyCompare(a[i], b[i]);
+            if (c !== 0)
+                return c;
+        }
+        return a.length - b.length;
+    }
+    throw new TypeError(`'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+}
+
+;// CONCATENATED MODULE: ./build/dist/src/template/pyattrs.js
+// Python's attribute and item lookup for names of built-in methods. Jinja tries getattr first
+// for `d.items` and the item first for `d['items']`, so `{{ d.items }}` prints the bound method
+// (`<built-in method items of dict object at 0x...>`) even when `d` has a key `items`, while
+// `d.title` is still the key (dicts have no `title` method). minijinja only knows keys, so the
+// preprocessor routes these names to `__py_attr` / `__py_item` (see preprocess.ts).
+
+const DICT_METHODS = new Set('clear copy fromkeys get items keys pop popitem setdefault update values'.split(' '));
+const LIST_METHODS = new Set('append clear copy count extend index insert pop remove reverse sort'.split(' '));
+const STR_METHODS = new Set(('capitalize casefold center count encode endswith expandtabs find format format_map index ' +
+    'isalnum isalpha isascii isdecimal isdigit isidentifier islower isnumeric isprintable isspace ' +
+    'istitle isupper join ljust lower lstrip maketrans partition removeprefix removesuffix replace ' +
+    'rfind rindex rjust rpartition rsplit rstrip split splitlines startswith strip swapcase title ' +
+    'translate upper zfill').split(' '));
+/** Every name that is a method of dict, list or str: the only attributes routed here. */
+const BUILTIN_METHOD_NAMES = new Set([
+    ...DICT_METHODS,
+    ...LIST_METHODS,
+    ...STR_METHODS
+]);
+function methodsOf(value) {
+    if (Array.isArray(value))
+        return { type: 'list', methods: LIST_METHODS };
+    if (isPlainObject(value))
+        return { type: 'dict', methods: DICT_METHODS };
+    if (typeof value === 'string')
+        return { type: 'str', methods: STR_METHODS };
+    return undefined;
+}
+let nextAddress = 0x7f3a10c2e000;
+/** What Python prints for a bound built-in method; the address is only there to look the same. */
+function boundMethod(type, name) {
+    nextAddress += 0x40;
+    return `<built-in method ${name} of ${type} object at 0x${nextAddress.toString(16)}>`;
+}
+function ownItem(receiver, key) {
+    if (isPlainObject(receiver) && Object.prototype.hasOwnProperty.call(receiver, key))
+        return { found: true, value: receiver[key] };
+    return { found: false };
+}
+/**
+ * `receiver.name` (getattr first) or `receiver['name']` (item first), for a name in
+ * BUILTIN_METHOD_NAMES. An undefined receiver stays undefined; a miss says what Python says.
+ */
+function pythonLookup(receiver, name, itemFirst) {
+    if (receiver === undefined)
+        return { found: false };
+    if (itemFirst) {
+        const item = ownItem(receiver, name);
+        if (item.found)
+            return item;
+    }
+    const kind = methodsOf(receiver);
+    if (kind?.methods.has(name))
+        return { found: true, value: boundMethod(kind.type, name) };
+    if (!itemFirst) {
+        const item = ownItem(receiver, name);
+        if (item.found)
+            return item;
+    }
+    const typeName = kind?.type ?? pyTypeName(receiver);
+    return { found: false, miss: `'${typeName} object' has no attribute '${pyStr(name)}'` };
+}
+
 ;// CONCATENATED MODULE: ./build/dist/src/template/lexer.js
 // A small Jinja lexer: splits a template into text, comments, raw blocks and expression regions
 // ({{ }} and {% %}) with their tokens. The templar rewrites expression regions before handing
-// the source to minijinja (see preprocess.ts); it never interprets them itself.
+// the source to minijinja (see preprocess.ts); it never interprets them itself, but for one
+// spelling minijinja lacks: Jinja's integer attribute `item.0` is the subscript `item[0]`.
 const TOKEN_PATTERNS = [
     ['ws', /\s+/y],
     ['str', /'(?:[^'\\]|\\[\s\S])*'|"(?:[^"\\]|\\[\s\S])*"/y],
@@ -52522,8 +53400,13 @@ const TOKEN_PATTERNS = [
     ['name', /[A-Za-z_][A-Za-z0-9_]*/y],
     ['op', /\*\*|\/\/|==|!=|<=|>=|[-+*/%~<>=|.,:()[\]{}!]/y]
 ];
+/** Jinja reads digits after a dot as an integer index (`item.1.name` is `item[1].name`). */
+const INTEGER_ATTRIBUTE = /\d+/y;
 const RAW_OPEN = /\{%[-+]?\s*raw\s*[-+]?%\}/y;
 const RAW_CLOSE = /\{%[-+]?\s*endraw\s*[-+]?%\}/g;
+function isIndexable(token) {
+    return token?.type === 'name' || token?.text === ')' || token?.text === ']';
+}
 /** Tokens of one {{ }} / {% %} region starting after its opening delimiter, or null if unterminated. */
 function scanExpression(source, start, closer) {
     const tokens = [];
@@ -52536,6 +53419,17 @@ function scanExpression(source, start, closer) {
             const close = closePattern.exec(source);
             if (close)
                 return { tokens, close: close[0], end: pos + close[0].length };
+        }
+        const previous = tokens[tokens.length - 1];
+        if (previous?.text === '.' && isIndexable(tokens[tokens.length - 2])) {
+            INTEGER_ATTRIBUTE.lastIndex = pos;
+            const index = INTEGER_ATTRIBUTE.exec(source);
+            if (index) {
+                tokens[tokens.length - 1] = { type: 'op', text: '[' };
+                tokens.push({ type: 'num', text: index[0] }, { type: 'op', text: ']' });
+                pos += index[0].length;
+                continue;
+            }
         }
         let matched = false;
         for (const [type, pattern] of TOKEN_PATTERNS) {
@@ -52641,204 +53535,262 @@ function pyLiteralEval(text) {
     return result.ok ? result.value : NOT_LITERAL;
 }
 
-;// CONCATENATED MODULE: ./build/dist/src/template/values.js
-// Python value semantics on JS data. Templates are Ansible's, so values print, compare and test
-// the way Python 3 does: str(True) is "True", repr of a list uses single quotes, None is falsy.
-// JS cannot tell 2.0 from 2 once a value has left the engine: integral floats print as ints.
-function isPlainObject(value) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-        return false;
-    const proto = Object.getPrototypeOf(value);
-    return proto === Object.prototype || proto === null;
+;// CONCATENATED MODULE: ./build/dist/src/template/errors.js
+// Errors the templar raises. The executor turns them into a failed task whose `msg` starts
+// the way Ansible's does ("The task includes an option with an undefined variable. The error
+// was: ..." for UndefinedVariableError, the message itself otherwise) and adds the position.
+class TemplateError extends Error {
+    name = 'TemplateError';
 }
-// minijinja-js keeps dicts sorted by key (it is built without `preserve_order`), while Ansible
-// keeps insertion order. The key order of every dict that enters the engine is remembered by
-// its key set, and dicts coming back are put back in that order.
-const keyOrders = new Map();
-const MAX_KEY_ORDERS = 20_000;
-const walked = new WeakSet();
-function keySignature(keys) {
-    return [...keys].sort().join('\u0000');
+/** A variable, attribute or item that does not exist: `'x' is undefined`, `'dict object' has no attribute 'y'`. */
+class UndefinedVariableError extends TemplateError {
+    name = 'UndefinedVariableError';
 }
-/** Remembers the key order of the dicts inside `value` (see fromEngine). */
-function rememberKeyOrder(value) {
-    if (value === null || typeof value !== 'object' || walked.has(value))
-        return;
-    walked.add(value);
-    if (Array.isArray(value)) {
-        for (const item of value)
-            rememberKeyOrder(item);
-        return;
-    }
-    if (!isPlainObject(value))
-        return;
-    const keys = Object.keys(value);
-    if (keys.length > 1 && keys.some((key, i) => i > 0 && keys[i - 1] > key)) {
-        if (keyOrders.size >= MAX_KEY_ORDERS)
-            keyOrders.clear();
-        keyOrders.set(keySignature(keys), keys);
-    }
-    for (const key of keys)
-        rememberKeyOrder(value[key]);
+/** A `when`/`changed_when`/`failed_when`/`until` condition that could not be evaluated. */
+class ConditionalError extends TemplateError {
+    name = 'ConditionalError';
 }
-/** Remembers a key order known only by name (a dict literal in a template). */
-function rememberKeyList(keys) {
-    if (keys.length > 1)
-        keyOrders.set(keySignature(keys), keys);
+
+;// CONCATENATED MODULE: ./build/dist/src/template/mutation-scan.js
+// Finds the variables a template changes in place (`l.append(x)`, `d['k'].update(e)`) and
+// refuses the forms the MutableStore (see mutation.ts) cannot follow: a change in place is
+// seen through every other name of the same Python object, and the store has one value per
+// name, so loop variables, macro arguments and aliases (`{% set m = l %}`) would silently
+// show stale values. They fail with a message naming the construct instead.
+
+
+const MUTATOR_METHODS = new Set([
+    'update',
+    'append',
+    'extend',
+    'insert',
+    'pop',
+    'remove',
+    'setdefault',
+    'clear',
+    'sort',
+    'reverse'
+]);
+/** Names that are never plain variables: keywords and the lazy roots (hostvars[...], vars[...]). */
+const NOT_MUTABLE = new Set('and or not in is if else true false none True False None hostvars vars loop'.split(' '));
+/** Python's setdefault() returns the stored value itself: `d.setdefault(k, []).append(x)`. */
+const SETDEFAULT_STEP = '__setdefault__';
+function nextSignificant(tokens, index) {
+    for (let i = index + 1; i < tokens.length; i++)
+        if (tokens[i].type !== 'ws')
+            return i;
+    return -1;
 }
-/** Converts what minijinja-js hands to JS (Maps for dicts, undefined for none) into plain JSON-like data. */
-function fromEngine(value) {
-    if (value instanceof Map) {
-        const keys = [...value.keys()].map(String);
-        const order = keys.length > 1 ? keyOrders.get(keySignature(keys)) : undefined;
-        const out = {};
-        for (const key of order ?? keys)
-            out[key] = fromEngine(value.get(key));
-        return out;
-    }
-    // Array.from, not map: minijinja-js leaves holes where a list holds none.
-    if (Array.isArray(value))
-        return Array.from(value, fromEngine);
-    // Inside lists and dicts minijinja-js gives `none` as undefined.
-    return value === undefined ? null : value;
+function previousSignificant(tokens, index) {
+    for (let i = index - 1; i >= 0; i--)
+        if (tokens[i].type !== 'ws')
+            return i;
+    return -1;
 }
-function pyTypeName(value) {
-    if (value === undefined)
-        return 'AnsibleUndefined';
-    if (value === null)
-        return 'NoneType';
-    if (typeof value === 'boolean')
-        return 'bool';
-    if (typeof value === 'number')
-        return Number.isInteger(value) ? 'int' : 'float';
-    if (typeof value === 'string')
-        return 'str';
-    if (Array.isArray(value))
-        return 'list';
-    return 'dict';
-}
-function pyTruthy(value) {
-    if (value === undefined || value === null)
-        return false;
-    if (typeof value === 'boolean')
-        return value;
-    if (typeof value === 'number')
-        return value !== 0 && !Number.isNaN(value);
-    if (typeof value === 'string')
-        return value.length > 0;
-    if (Array.isArray(value))
-        return value.length > 0;
-    if (value instanceof Map)
-        return value.size > 0;
-    if (typeof value === 'object')
-        return Object.keys(value).length > 0;
-    return true;
-}
-/** Python's repr() of a float. */
-function pyFloatRepr(value) {
-    if (Number.isNaN(value))
-        return 'nan';
-    if (!Number.isFinite(value))
-        return value > 0 ? 'inf' : '-inf';
-    if (Number.isInteger(value) && Math.abs(value) < 1e16)
-        return `${value}.0`;
-    const abs = Math.abs(value);
-    if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
-        // Python: 1e-05, 1.5e+16 (two-digit exponent at least)
-        const [mantissa, exponent] = value.toExponential().split('e');
-        const sign = exponent.startsWith('-') ? '-' : '+';
-        const digits = exponent.replace(/^[-+]/, '').padStart(2, '0');
-        return `${mantissa}e${sign}${digits}`;
-    }
-    return String(value);
-}
-function pyNumberStr(value) {
-    return Number.isInteger(value) && Math.abs(value) < 1e16 ? String(value) : pyFloatRepr(value);
-}
-/** Python's repr() of a str: single quotes unless the text holds ' and no ". */
-function pyStrRepr(text) {
-    const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-    let out = quote;
-    for (const ch of text) {
-        const code = ch.codePointAt(0);
-        if (ch === '\\')
-            out += '\\\\';
-        else if (ch === quote)
-            out += `\\${quote}`;
-        else if (ch === '\n')
-            out += '\\n';
-        else if (ch === '\r')
-            out += '\\r';
-        else if (ch === '\t')
-            out += '\\t';
-        else if (code < 0x20 || code === 0x7f)
-            out += `\\x${code.toString(16).padStart(2, '0')}`;
-        else
-            out += ch;
-    }
-    return out + quote;
-}
-function pyRepr(value) {
-    if (value === undefined)
-        return 'AnsibleUndefined';
-    if (value === null)
-        return 'None';
-    if (typeof value === 'boolean')
-        return value ? 'True' : 'False';
-    if (typeof value === 'number')
-        return pyNumberStr(value);
-    if (typeof value === 'string')
-        return pyStrRepr(value);
-    if (Array.isArray(value))
-        return `[${value.map(pyRepr).join(', ')}]`;
-    if (value instanceof Map) {
-        return `{${[...value].map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
-    }
-    if (typeof value === 'object') {
-        return `{${Object.entries(value)
-            .map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`)
-            .join(', ')}}`;
-    }
-    return String(value);
-}
-/** Python's str(): strings as they are, everything else as repr. */
-function pyStr(value) {
-    return typeof value === 'string' ? value : pyRepr(value);
-}
-/** Python's == for JSON-like data: '1' != 1, 1 == 1.0, True == 1. */
-function pyEquals(a, b) {
-    const na = typeof a === 'boolean' ? Number(a) : a;
-    const nb = typeof b === 'boolean' ? Number(b) : b;
-    if (typeof na === 'number' && typeof nb === 'number')
-        return na === nb;
-    if (Array.isArray(a) && Array.isArray(b)) {
-        return a.length === b.length && a.every((item, i) => pyEquals(item, b[i]));
-    }
-    if (a instanceof Map || b instanceof Map)
-        return pyEquals(fromEngine(a), fromEngine(b));
-    if (isPlainObject(a) && isPlainObject(b)) {
-        const keys = Object.keys(a);
-        return keys.length === Object.keys(b).length && keys.every(k => k in b && pyEquals(a[k], b[k]));
-    }
-    return a === b;
-}
-/** Python's < for the types templates compare (numbers, strings, lists). */
-function pyCompare(a, b) {
-    const na = typeof a === 'boolean' ? Number(a) : a;
-    const nb = typeof b === 'boolean' ? Number(b) : b;
-    if (typeof na === 'number' && typeof nb === 'number')
-        return na - nb;
-    if (typeof na === 'string' && typeof nb === 'string')
-        return na < nb ? -1 : na > nb ? 1 : 0;
-    if (Array.isArray(a) && Array.isArray(b)) {
-        for (let i = 0; i < Math.min(a.length, b.length); i++) {
-            const c = pyCompare(a[i], b[i]);
-            if (c !== 0)
-                return c;
+/** The accessor chain that starts at the name `tokens[start]`. */
+function parseChain(tokens, start) {
+    const shape = { accessors: [], last: start };
+    for (;;) {
+        const next = nextSignificant(tokens, shape.last);
+        if (next < 0)
+            return shape;
+        if (tokens[next].text === '.') {
+            const nameIndex = nextSignificant(tokens, next);
+            if (nameIndex < 0 || tokens[nameIndex].type !== 'name')
+                return shape;
+            const after = nextSignificant(tokens, nameIndex);
+            if (after >= 0 && tokens[after].text === '(') {
+                if (!MUTATOR_METHODS.has(tokens[nameIndex].text))
+                    return shape;
+                const close = matchingBracket(tokens, after);
+                if (close < 0)
+                    return shape;
+                const following = tokens[nextSignificant(tokens, close)]?.text;
+                if (tokens[nameIndex].text === 'setdefault' && (following === '.' || following === '[')) {
+                    shape.accessors.push({ setdefault: [after, close] });
+                    shape.last = close;
+                    continue;
+                }
+                shape.method = { name: tokens[nameIndex].text, open: after, close };
+                return shape;
+            }
+            shape.accessors.push({ attribute: tokens[nameIndex].text });
+            shape.last = nameIndex;
         }
-        return a.length - b.length;
+        else if (tokens[next].text === '[' && tokens[next].type === 'op') {
+            const close = matchingBracket(tokens, next);
+            if (close < 0)
+                return shape;
+            shape.accessors.push({ open: next, close });
+            shape.last = close;
+        }
+        else
+            return shape;
     }
-    throw new TypeError(`'<' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+}
+/** True when `tokens[index]` is a name read as a variable (not an attribute, filter, test, call or kwarg). */
+function isVariableName(tokens, index) {
+    const token = tokens[index];
+    if (token.type !== 'name' || NOT_MUTABLE.has(token.text) || token.text.startsWith('__'))
+        return false;
+    const previous = previousSignificant(tokens, index);
+    const previousText = tokens[previous]?.text;
+    if (previousText === '.' || previousText === '|' || previousText === 'is')
+        return false;
+    if (previousText === 'not' && tokens[previousSignificant(tokens, previous)]?.text === 'is')
+        return false;
+    const next = nextSignificant(tokens, index);
+    return next < 0 || (tokens[next].text !== '(' && tokens[next].text !== '=');
+}
+const SCOPING_TAGS = new Set(['for', 'macro', 'call', 'filter', 'with']);
+/** Filters that may hand back their input object itself, so the result can be an alias. */
+const ALIASING_FILTERS = new Set(['default', 'd', 'first', 'last']);
+function significantTokens(tokens) {
+    return tokens.filter(token => token.type !== 'ws');
+}
+/** The variable a `set` right-hand side names as a whole (`l`, `d.k`, `l | default([])`), if any. */
+function aliasedRoot(rhs) {
+    let end = rhs.length;
+    // Strip trailing `| filter` / `| filter(...)` of filters that can return their input.
+    for (;;) {
+        let i = end - 1;
+        if (rhs[i]?.text === ')') {
+            let depth = 0;
+            for (; i >= 0; i--) {
+                if (rhs[i].text === ')')
+                    depth++;
+                if (rhs[i].text === '(' && --depth === 0)
+                    break;
+            }
+            i--;
+        }
+        if (rhs[i]?.type === 'name' && ALIASING_FILTERS.has(rhs[i].text) && rhs[i - 1]?.text === '|') {
+            end = i - 1;
+            continue;
+        }
+        break;
+    }
+    const body = rhs.slice(0, end);
+    if (body[0]?.type !== 'name' || !isVariableName(body, 0))
+        return undefined;
+    const shape = parseChain(body, 0);
+    return shape.last === body.length - 1 && !shape.method ? body[0].text : undefined;
+}
+function refuse(site, reason) {
+    throw new TemplateError(`changing '${site.name}' in place (${site.name}.${site.method}()) is not supported here: ${reason}`);
+}
+/** Names of the variables the template changes in place; throws for forms that cannot be followed. */
+function mutatedVariables(regions) {
+    const sites = new Map();
+    for (const region of regions) {
+        if (!('tokens' in region))
+            continue;
+        const { tokens } = region;
+        for (let i = 0; i < tokens.length; i++) {
+            if (tokens[i].type === 'name' &&
+                (tokens[i].text === 'hostvars' || tokens[i].text === 'vars')) {
+                const shape = parseChain(tokens, i);
+                if (shape.method && isVariableName(tokens, i))
+                    refuse({ name: tokens[i].text, method: shape.method.name }, `values reached through ${tokens[i].text}[...] cannot be changed`);
+            }
+            if (!isVariableName(tokens, i))
+                continue;
+            const shape = parseChain(tokens, i);
+            if (shape.method && !sites.has(tokens[i].text))
+                sites.set(tokens[i].text, { name: tokens[i].text, method: shape.method.name });
+        }
+    }
+    if (sites.size === 0)
+        return new Set();
+    checkScopes(regions, sites);
+    return new Set(sites.keys());
+}
+function statementTag(region) {
+    if (region.kind !== 'statement')
+        return '';
+    return region.tokens.find(token => token.type !== 'ws')?.text ?? '';
+}
+function closesBlock(tag) {
+    return tag.startsWith('end') && SCOPING_TAGS.has(tag.slice(3));
+}
+/** Index of the region that closes the block opened at `start`. */
+function blockEnd(regions, start) {
+    let depth = 0;
+    for (let index = start; index < regions.length; index++) {
+        const tag = statementTag(regions[index]);
+        if (SCOPING_TAGS.has(tag))
+            depth++;
+        if (closesBlock(tag) && --depth === 0)
+            return index;
+    }
+    return regions.length;
+}
+/** The region reads or assigns the variable `name`. */
+function mentions(region, name) {
+    if (!('tokens' in region))
+        return false;
+    const { tokens } = region;
+    return tokens.some((token, i) => token.text === name &&
+        (isVariableName(tokens, i) || tokens[previousSignificant(tokens, i)]?.text === 'set'));
+}
+/**
+ * A variable assigned inside a loop or macro body is local to it in Jinja, a fresh value each
+ * time; the store has one value per name, which is the same only when the name is used nowhere
+ * outside that body and not before the assignment inside it.
+ */
+function isBodyLocal(regions, name, block, assignment) {
+    const end = blockEnd(regions, block);
+    return regions.every((region, index) => index > block && index < end
+        ? index >= assignment || !mentions(region, name)
+        : !mentions(region, name));
+}
+function checkScopes(regions, sites) {
+    const openBlocks = [];
+    for (const [index, region] of regions.entries()) {
+        if (region.kind !== 'statement')
+            continue;
+        const body = significantTokens(region.tokens);
+        const tag = body[0]?.text ?? '';
+        if (closesBlock(tag))
+            openBlocks.pop();
+        if (tag === 'for' || tag === 'macro' || tag === 'with' || tag === 'call') {
+            const stop = tag === 'for' ? body.findIndex(token => token.text === 'in') : body.length;
+            for (const token of body.slice(1, stop < 0 ? body.length : stop)) {
+                const site = token.type === 'name' ? sites.get(token.text) : undefined;
+                if (site && (tag !== 'with' || body[body.indexOf(token) + 1]?.text === '='))
+                    refuse(site, `'${site.name}' is also a ${tag === 'for' ? 'loop variable' : `${tag} variable`}`);
+            }
+        }
+        if (SCOPING_TAGS.has(tag))
+            openBlocks.push(index);
+        if (tag !== 'set')
+            continue;
+        const equals = body.findIndex(token => token.text === '=');
+        const targets = body.slice(1, equals < 0 ? body.length : equals);
+        const rhs = equals < 0 ? [] : body.slice(equals + 1);
+        const target = targets.length === 1 ? targets[0].text : undefined;
+        const targetSite = target !== undefined ? sites.get(target) : undefined;
+        for (const token of targets) {
+            const site = sites.get(token.text);
+            if (site && targets.length > 1 && targets[1]?.text !== '.')
+                refuse(site, `'${site.name}' is assigned by unpacking`);
+        }
+        if (targetSite) {
+            if (equals < 0)
+                refuse(targetSite, `'${targetSite.name}' is assigned by a {% set %} block`);
+            const block = openBlocks[openBlocks.length - 1];
+            if (block !== undefined && !isBodyLocal(regions, targetSite.name, block, index))
+                refuse(targetSite, `'${targetSite.name}' is assigned inside a loop, macro or with block and also used outside it`);
+        }
+        const aliased = aliasedRoot(rhs);
+        if (aliased === undefined || aliased === target)
+            continue;
+        const aliasedSite = sites.get(aliased);
+        if (aliasedSite)
+            refuse(aliasedSite, `{% set ${target ?? '...'} = ${aliased} %} makes a second name for it`);
+        if (targetSite)
+            refuse(targetSite, `{% set ${targetSite.name} = ${aliased} %} makes it a second name for '${aliased}'`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/dist/src/template/preprocess.js
@@ -52856,7 +53808,25 @@ function pyCompare(a, b) {
 
 
 
+
+
+
 const KWARGS_MARKER = '__kwargs__';
+/** Keyword that tells a JS filter its input arrives as `pprint` text (see FLOAT_AWARE_FILTERS). */
+const JSON_INPUT_MARKER = '__json_input__';
+/**
+ * Filters whose output shows whether a number is a float (type_debug, to_json, ...). A JS
+ * number cannot tell 2.0 from 2, so their input crosses as the engine's `pprint` text, where it
+ * still can (and where dict keys keep their types); `map('type_debug')` counts too.
+ */
+const FLOAT_AWARE_FILTERS = new Set([
+    'type_debug',
+    'to_json',
+    'to_nice_json',
+    'to_yaml',
+    'to_nice_yaml',
+    'string'
+]);
 /**
  * minijinja-js hands both `none` and an undefined value to JS as `undefined`. Values bound for
  * our JS code first pass `| default(__undefined_marker)`, which replaces only the undefined
@@ -52867,19 +53837,6 @@ const UNDEFINED_GLOBAL = '__undefined_marker';
 const PYTHON_FORMAT = '__py_format';
 /** Python methods minijinja's pycompat lacks, routed to a JS filter: `x.get(k)` -> `(x | __py_method('get', k))`. */
 const PYTHON_METHOD = '__py_method';
-/** Methods that change their object in place: minijinja values are immutable, so these fail. */
-const PYTHON_MUTATORS = [
-    'update',
-    'append',
-    'extend',
-    'insert',
-    'pop',
-    'remove',
-    'setdefault',
-    'clear',
-    'sort',
-    'reverse'
-];
 const PYTHON_METHODS = new Set([
     'get',
     'format',
@@ -52893,7 +53850,7 @@ const PYTHON_METHODS = new Set([
     'rpartition',
     'swapcase',
     'casefold',
-    ...PYTHON_MUTATORS
+    ...MUTATOR_METHODS
 ]);
 const UNDEFINED_GUARD = `default(${UNDEFINED_GLOBAL})`;
 const OUTPUT_VALUE = '__output_value';
@@ -52903,6 +53860,14 @@ const LAZY_ROOTS = new Set(['hostvars', 'vars']);
  * that a missing host is a real undefined (a JS function can only return none).
  */
 const LAZY_VALUE_KEY = '__value';
+/** Hooks of the variables a template changes in place (see mutation.ts). */
+const MUTABLE_GET = '__mut_get';
+const MUTABLE_SET = '__mut_set';
+const MUTABLE_ASSIGN = '__mut_assign';
+const MUTABLE_CALL = '__mut_call';
+/** `d.items` / `d['items']` for names of Python's built-in methods (see pyattrs.ts). */
+const PYTHON_ATTRIBUTE = '__py_attr';
+const PYTHON_ITEM = '__py_item';
 const LAZY_VALUE = [
     { type: 'op', text: '.' },
     { type: 'name', text: LAZY_VALUE_KEY }
@@ -52973,7 +53938,7 @@ function guardedArgument(arg) {
     ];
 }
 /** Guards the arguments of a JS callable and moves `key=value` ones into a trailing marked dict. */
-function packArguments(inner) {
+function packArguments(inner, jsonInput = false) {
     const positional = [];
     const keyword = [];
     for (const arg of splitArguments(inner)) {
@@ -52986,14 +53951,50 @@ function packArguments(inner) {
             positional.push(guardedArgument(arg));
     }
     const all = [...positional];
-    if (keyword.length > 0) {
+    if (keyword.length > 0 || jsonInput) {
         const packed = [op('{'), str(KWARGS_MARKER), op(':'), preprocess_name('true')];
+        if (jsonInput)
+            packed.push(op(','), str(JSON_INPUT_MARKER), op(':'), preprocess_name('true'));
         for (const [key, value] of keyword)
             packed.push(op(','), str(key), op(':'), ...value);
         packed.push(op('}'));
         all.push(packed);
     }
     return all.flatMap((arg, index) => (index === 0 ? arg : [op(','), ...arg]));
+}
+const TO_REPR = [op('|'), preprocess_name('pprint')];
+/** `x | to_json`, `x | map('type_debug')`: see FLOAT_AWARE_FILTERS. */
+function isFloatAware(tokens, index) {
+    if (FLOAT_AWARE_FILTERS.has(tokens[index].text))
+        return true;
+    if (tokens[index].text !== 'map')
+        return false;
+    const open = significantIndex(tokens, index, 1);
+    const first = tokens[significantIndex(tokens, open, 1)];
+    return (tokens[open]?.text === '(' &&
+        first?.type === 'str' &&
+        FLOAT_AWARE_FILTERS.has(String(pyLiteralEval(first.text))));
+}
+/** Start (in `out`) of the operand a filter at `pipeIndex` applies to, with its earlier filters. */
+function filterOperandStart(out, pipeIndex) {
+    let end = pipeIndex;
+    for (;;) {
+        const start = receiverStart(out, end);
+        if (start < 0)
+            return -1;
+        const before = out.map((t, j) => j < start && t.type !== 'ws').lastIndexOf(true);
+        if (out[before]?.text !== '|')
+            return start;
+        end = before;
+    }
+}
+/**
+ * `x | float` gives a JS number, an int again for 2.0 once back in the engine: multiplying
+ * by 1.0 there makes it the float Python prints as 2.0.
+ */
+function asPythonFloat(out, operandStart) {
+    out.splice(operandStart, 0, op('('), op('('));
+    out.push(op(')'), op('*'), { type: 'num', text: '1.0' }, op(')'));
 }
 function guardTokens() {
     return [op('|'), preprocess_name('default'), op('('), preprocess_name(UNDEFINED_GLOBAL), op(')')];
@@ -53089,7 +54090,76 @@ function operandEnd(tokens, start) {
             return start;
     }
 }
-function rewriteExpression(tokens, callables) {
+/** `l.append(x)` / `d['k'].update(e)` on a variable the template changes in place. */
+function mutableCall(tokens, start, shape, context) {
+    const method = shape.method;
+    const path = [op('[')];
+    shape.accessors.forEach((accessor, index) => {
+        if (index > 0)
+            path.push(op(','));
+        if ('attribute' in accessor)
+            path.push(str(accessor.attribute));
+        else if ('setdefault' in accessor) {
+            const [open, close] = accessor.setdefault;
+            path.push(op('{'), str(SETDEFAULT_STEP), op(':'), op('['), ...rewriteExpression(tokens.slice(open + 1, close), context), op(']'), op('}'));
+        }
+        else
+            path.push(op('('), ...rewriteExpression(tokens.slice(accessor.open + 1, accessor.close), context), op(')'));
+    });
+    path.push(op(']'));
+    const inner = rewriteExpression(tokens.slice(method.open + 1, method.close), context);
+    const args = packArguments([
+        str(tokens[start].text),
+        op(','),
+        ...path,
+        op(','),
+        str(method.name),
+        ...(inner.some(t => t.type !== 'ws') ? [op(','), ...inner] : [])
+    ]);
+    return [preprocess_name(MUTABLE_CALL), op('('), ...args, op(')')];
+}
+/** A receiver that is a list or dict literal: changing it in place only yields the method's result. */
+function isLiteralReceiver(receiver) {
+    const significantTokens = receiver.filter(token => token.type !== 'ws');
+    return (significantTokens.length > 0 &&
+        (significantTokens[0].text === '[' || significantTokens[0].text === '{') &&
+        matchingBracket(significantTokens, 0) === significantTokens.length - 1);
+}
+/** Variables set to a namespace() anywhere in the template. */
+function namespaceVariables(regions) {
+    const found = new Set();
+    for (const region of regions) {
+        if (region.kind !== 'statement')
+            continue;
+        const body = region.tokens.filter(token => token.type !== 'ws');
+        if (body[0]?.text === 'set' && body[2]?.text === '=' && body[3]?.text === 'namespace')
+            found.add(body[1].text);
+    }
+    return found;
+}
+/**
+ * The receiver before the `.` or `[` at `index` is `loop` or a namespace: their attributes
+ * are their own, never Python methods.
+ */
+function hasOwnAttributes(tokens, index, context) {
+    const receiverEnd = significantIndex(tokens, index, -1);
+    const receiver = tokens[receiverEnd];
+    if (receiver?.type !== 'name' || tokens[significantIndex(tokens, receiverEnd, -1)]?.text === '.')
+        return false;
+    return receiver.text === 'loop' || context.namespaces.has(receiver.text);
+}
+/** Replaces the receiver at the end of `out` by `hook(receiver, "name").__value`; false if there is none. */
+function routeLookup(out, hook, attribute, operatorIndex) {
+    const start = receiverStart(out, operatorIndex);
+    if (start < 0)
+        return false;
+    const receiver = out.splice(start).slice(0, operatorIndex - start);
+    out.push(preprocess_name(hook), op('('), ...guardedArgument(receiver), op(','), str(attribute), op(')'));
+    out.push(...LAZY_VALUE);
+    return true;
+}
+function rewriteExpression(tokens, context) {
+    const { callables, mutable } = context;
     const out = [];
     for (let i = 0; i < tokens.length; i++) {
         const token = tokens[i];
@@ -53100,14 +54170,40 @@ function rewriteExpression(tokens, callables) {
             if (end > i + 1) {
                 const formatIndex = out.map(t => t.type !== 'ws').lastIndexOf(true);
                 const format = out.splice(formatIndex);
-                const right = rewriteExpression(tokens.slice(i + 1, end), callables);
+                const right = rewriteExpression(tokens.slice(i + 1, end), context);
                 out.push(preprocess_name(PYTHON_FORMAT), op('('), ...packArguments([...format, op(','), ...right]), op(')'));
                 i = end - 1;
                 continue;
             }
         }
+        if (token.type === 'op' && token.text === '[' && !hasOwnAttributes(tokens, i, context)) {
+            const close = matchingBracket(tokens, i);
+            const inner = tokens.slice(i + 1, close).filter(t => t.type !== 'ws');
+            const key = inner.length === 1 && inner[0].type === 'str' ? pyLiteralEval(inner[0].text) : null;
+            const before = lastSignificant(out);
+            const isSubscript = before !== undefined &&
+                (before.type === 'name' || before.type === 'str' || ')]'.includes(before.text)) &&
+                !KEYWORDS.has(before.text);
+            if (isSubscript &&
+                typeof key === 'string' &&
+                BUILTIN_METHOD_NAMES.has(key) &&
+                routeLookup(out, PYTHON_ITEM, key, out.length)) {
+                i = close;
+                continue;
+            }
+        }
         if (token.type !== 'name') {
             out.push(token);
+            continue;
+        }
+        if (mutable.has(token.text) && isVariableName(tokens, i)) {
+            const shape = parseChain(tokens, i);
+            if (shape.method) {
+                out.push(...mutableCall(tokens, i, shape, context));
+                i = shape.method.close;
+            }
+            else
+                out.push(preprocess_name(MUTABLE_GET), op('('), str(token.text), op(')'), ...LAZY_VALUE);
             continue;
         }
         const role = nameRole(tokens, i);
@@ -53117,7 +54213,11 @@ function rewriteExpression(tokens, callables) {
             const start = receiverStart(out, dot);
             if (close > 0 && start >= 0) {
                 const receiver = out.splice(start).slice(0, dot - start);
-                const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables);
+                if (MUTATOR_METHODS.has(token.text) && !isLiteralReceiver(receiver)) {
+                    throw new TemplateError(`changing the value of an expression in place (.${token.text}()) is not supported: ` +
+                        'only variables (x.append(...), x.k.update(...)) and literals can be changed');
+                }
+                const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), context);
                 const args = packArguments([
                     str(token.text),
                     ...(inner.some(t => t.type !== 'ws') ? [op(','), ...inner] : [])
@@ -53127,6 +54227,13 @@ function rewriteExpression(tokens, callables) {
                 continue;
             }
         }
+        if (role === 'attribute' &&
+            next?.text !== '(' &&
+            BUILTIN_METHOD_NAMES.has(token.text) &&
+            !hasOwnAttributes(tokens, significantIndex(tokens, i, -1), context) &&
+            routeLookup(out, PYTHON_ATTRIBUTE, token.text, out.map(t => t.type !== 'ws').lastIndexOf(true))) {
+            continue;
+        }
         if (role === 'variable' &&
             LAZY_ROOTS.has(token.text) &&
             next &&
@@ -53134,7 +54241,7 @@ function rewriteExpression(tokens, callables) {
             if (next.text === '[') {
                 const close = matchingBracket(tokens, nextIndex);
                 if (close > 0) {
-                    const key = rewriteExpression(tokens.slice(nextIndex + 1, close), callables);
+                    const key = rewriteExpression(tokens.slice(nextIndex + 1, close), context);
                     out.push(preprocess_name('__lazy_get'), op('('), str(token.text), op(','), ...key, op(')'), ...LAZY_VALUE);
                     i = close;
                     continue;
@@ -53151,6 +54258,8 @@ function rewriteExpression(tokens, callables) {
             }
         }
         // The piped-in value of a JS filter or the tested value of a JS test gets the guard too.
+        const jsonInput = role === 'filter' && isFloatAware(tokens, i);
+        let operandStart = -1;
         if ((role === 'filter' && callables.filters.has(token.text)) ||
             (role === 'test' && callables.tests.has(token.text))) {
             const operatorIndex = out.map(t => t.type !== 'ws').lastIndexOf(true);
@@ -53159,7 +54268,12 @@ function rewriteExpression(tokens, callables) {
             if (role === 'test' && out[insertAt]?.text === 'not')
                 insertAt = out.map((t, j) => j < insertAt && t.type !== 'ws').lastIndexOf(true);
             if (out[insertAt]?.text === operator) {
-                out.splice(insertAt, 0, op('|'), preprocess_name('default'), op('('), preprocess_name(UNDEFINED_GLOBAL), op(')'), { type: 'ws', text: ' ' });
+                if (token.text === 'float')
+                    operandStart = filterOperandStart(out, insertAt);
+                out.splice(insertAt, 0, ...guardTokens(), ...(jsonInput ? TO_REPR : []), {
+                    type: 'ws',
+                    text: ' '
+                });
             }
         }
         const isJsCall = next?.text === '(' &&
@@ -53169,17 +54283,48 @@ function rewriteExpression(tokens, callables) {
         if (isJsCall) {
             const close = matchingBracket(tokens, nextIndex);
             if (close > 0) {
-                const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), callables);
-                out.push(token, op('('), ...packArguments(inner), op(')'));
+                const inner = rewriteExpression(tokens.slice(nextIndex + 1, close), context);
+                out.push(token, op('('), ...packArguments(inner, jsonInput), op(')'));
+                if (operandStart >= 0)
+                    asPythonFloat(out, operandStart);
                 i = close;
                 continue;
             }
+        }
+        if (jsonInput && callables.filters.has(token.text)) {
+            out.push(token, op('('), ...packArguments([], true), op(')'));
+            continue;
+        }
+        if (operandStart >= 0) {
+            out.push(token);
+            asPythonFloat(out, operandStart);
+            continue;
         }
         out.push(token);
     }
     return out;
 }
 /** Remembers the key order of dict literals with constant keys (the engine sorts dict keys). */
+const KEY_CONSTANTS = {
+    none: null,
+    None: null,
+    true: true,
+    True: true,
+    false: false,
+    False: false
+};
+/** A dict literal's key as fromEngine spells it (`2` -> "2", `none` -> "null"). */
+function literalKeyText(token) {
+    if (token?.type === 'str') {
+        const key = pyLiteralEval(token.text);
+        return typeof key === 'string' ? key : undefined;
+    }
+    if (token?.type === 'num')
+        return jsonKeyText(Number(token.text));
+    if (token?.type === 'name' && token.text in KEY_CONSTANTS)
+        return jsonKeyText(KEY_CONSTANTS[token.text]);
+    return undefined;
+}
 function rememberLiteralKeyOrders(tokens) {
     const significantTokens = tokens.filter(token => token.type !== 'ws');
     for (let i = 0; i < significantTokens.length; i++) {
@@ -53190,10 +54335,8 @@ function rememberLiteralKeyOrders(tokens) {
             continue;
         const keys = [];
         for (const entry of splitArguments(significantTokens.slice(i + 1, close))) {
-            const key = entry[0]?.type === 'str' && entry[1]?.text === ':'
-                ? pyLiteralEval(entry[0].text)
-                : undefined;
-            if (typeof key !== 'string')
+            const key = entry[1]?.text === ':' ? literalKeyText(entry[0]) : undefined;
+            if (key === undefined)
                 return;
             keys.push(key);
         }
@@ -53257,10 +54400,176 @@ function outputCode(open, close, tokens, slot) {
 function wrapped(tokens, slot, filter) {
     return ` (${joinTokens(tokens)}) | ${UNDEFINED_GUARD} | ${filter}(${slot}) `;
 }
+/**
+ * `{% set l = e %}` / `{% set ns.a = e %}` of a variable changed in place: the new value goes to
+ * the MutableStore (`{% do __mut_set("l", e) %}`), or null when the statement is another one.
+ */
+function mutableAssignment(tokens, context) {
+    const { mutable } = context;
+    const at = (from) => tokens.findIndex((t, i) => i > from && t.type !== 'ws');
+    const tag = at(-1);
+    const target = at(tag);
+    if (tokens[tag]?.text !== 'set' || !mutable.has(tokens[target]?.text ?? ''))
+        return null;
+    let equals = at(target);
+    let hook = MUTABLE_SET;
+    const head = [str(tokens[target].text)];
+    if (tokens[equals]?.text === '.' && tokens[at(equals)]?.type === 'name') {
+        hook = MUTABLE_ASSIGN;
+        head.push(op(','), str(tokens[at(equals)].text));
+        equals = at(at(equals));
+    }
+    if (tokens[equals]?.text !== '=')
+        return null;
+    const value = rewriteExpression(tokens.slice(equals + 1), context);
+    return [
+        { type: 'ws', text: ' ' },
+        preprocess_name('do'),
+        { type: 'ws', text: ' ' },
+        preprocess_name(hook),
+        op('('),
+        ...packArguments([...head, op(','), ...value]),
+        op(')'),
+        { type: 'ws', text: ' ' }
+    ];
+}
+/** Hook calls that only read (see engine.ts): an operand made of them may be evaluated twice. */
+const READ_ONLY_HOOKS = new Set(['__lazy_get', MUTABLE_GET, PYTHON_ATTRIBUTE, PYTHON_ITEM]);
+const UNDEFINED_OPERAND = '__undefined_operand';
+function isPlainChain(operand) {
+    return operand.every((token, i) => token.text !== '|' &&
+        (token.text !== '(' || READ_ONLY_HOOKS.has(operand[significantIndex(operand, i, -1)]?.text)));
+}
+/** Operators whose operands Ansible's strict undefined refuses (minijinja's chainable one accepts). */
+const STRICT_BINARY = new Set([
+    '~',
+    '==',
+    '!=',
+    '<',
+    '>',
+    '<=',
+    '>=',
+    '+',
+    '-',
+    '*',
+    '/',
+    '//',
+    '%',
+    '**',
+    'and',
+    'or',
+    'in'
+]);
+/** Names that start no variable operand. */
+const NOT_VARIABLES = new Set([
+    'not',
+    'if',
+    'else',
+    'is',
+    'in',
+    'and',
+    'or',
+    'true',
+    'false',
+    'none',
+    'True',
+    'False',
+    'None'
+]);
+function isVariableOperand(out, from, to) {
+    const first = out.findIndex((t, j) => j >= from && t.type !== 'ws');
+    if (first < 0 || first >= to || out[first].type !== 'name' || NOT_VARIABLES.has(out[first].text))
+        return false;
+    // The name of a test (`x is defined and y`) is no operand.
+    const before = significantIndex(out, first, -1);
+    if (out[before]?.text === 'is')
+        return false;
+    return !(out[before]?.text === 'not' && significant(out, before, -1)?.text === 'is');
+}
+/**
+ * Ansible's undefined fails in `x == 1`, `not x`, `x ~ 'a'`, `x in l`...; minijinja's chainable
+ * one compares, negates and concatenates. Each operand of those operators that is a variable
+ * chain becomes `(x if x is defined else __undefined_operand(N))`, which reports slot N (named
+ * like any other undefined value) only when the operand is evaluated, as Python would.
+ */
+function strictOperands(tokens, slots) {
+    const out = [...tokens];
+    let wrappedUntil = -1;
+    const wrap = (from, to) => {
+        const operand = out.slice(from, to);
+        if (!isVariableOperand(out, from, to) || !isPlainChain(operand))
+            return to;
+        slots.push({ expr: joinTokens(operand) });
+        const replacement = [
+            op('('),
+            op('('),
+            ...operand,
+            op(')'),
+            { type: 'ws', text: ' ' },
+            preprocess_name('if'),
+            { type: 'ws', text: ' ' },
+            op('('),
+            ...operand,
+            op(')'),
+            { type: 'ws', text: ' ' },
+            preprocess_name('is'),
+            { type: 'ws', text: ' ' },
+            preprocess_name('defined'),
+            { type: 'ws', text: ' ' },
+            preprocess_name('else'),
+            { type: 'ws', text: ' ' },
+            preprocess_name(UNDEFINED_OPERAND),
+            op('('),
+            { type: 'num', text: String(slots.length - 1) },
+            op(')'),
+            op(')')
+        ];
+        out.splice(from, to - from, ...replacement);
+        return from + replacement.length;
+    };
+    // `{% for x in items %}`: that `in` is no operator.
+    let loopIn = out.find(t => t.type !== 'ws')?.text === 'for';
+    for (let i = 0; i < out.length; i++) {
+        const token = out[i];
+        const text = token.text;
+        const unaryNot = token.type === 'name' &&
+            text === 'not' &&
+            significant(out, i, -1)?.text !== 'is' &&
+            significant(out, i, 1)?.text !== 'in';
+        const binary = STRICT_BINARY.has(text) &&
+            (token.type === 'op' || (token.type === 'name' && /^[a-z]+$/.test(text)));
+        if (!unaryNot && !binary)
+            continue;
+        if (text === 'in' && token.type === 'name' && loopIn) {
+            loopIn = false;
+            continue;
+        }
+        if (binary && i !== wrappedUntil) {
+            // `x not in l`: the left operand ends before `not`.
+            const notIndex = significantIndex(out, i, -1);
+            const leftEnd = text === 'in' && out[notIndex]?.text === 'not' ? notIndex : i;
+            const start = filterOperandStart(out, leftEnd);
+            if (start >= 0)
+                i += wrap(start, leftEnd) - leftEnd;
+        }
+        const end = operandEnd(out, i + 1);
+        if (end > i + 1)
+            wrappedUntil = wrap(i + 1, end);
+        wrappedUntil = out.findIndex((t, j) => j >= wrappedUntil && t.type !== 'ws');
+    }
+    return out;
+}
 function prepareTemplate(source, options) {
     const regions = lexTemplate(source);
+    const mutable = mutatedVariables(regions);
+    const context = {
+        callables: options.callables,
+        mutable,
+        namespaces: namespaceVariables(regions)
+    };
     const slots = [];
-    const names = new Set();
+    // Variables changed in place are read through the store, which starts from their values.
+    const names = new Set(mutable);
     const locals = new Set();
     let code = '';
     for (const region of regions) {
@@ -53273,7 +54582,14 @@ function prepareTemplate(source, options) {
             tokens = tokens.map(token => token.type === 'str' ? { type: 'str', text: token.text.replace(/\\/g, '\\\\') } : token);
         }
         rememberLiteralKeyOrders(tokens);
-        tokens = rewriteExpression(tokens, options.callables);
+        const assignment = region.kind === 'statement' ? mutableAssignment(tokens, context) : null;
+        if (assignment) {
+            collectNames(assignment, names, true);
+            collectLocals('set', tokens, locals);
+            code += `${region.open}${joinTokens(assignment)}${region.close}`;
+            continue;
+        }
+        tokens = strictOperands(rewriteExpression(tokens, context), slots);
         if (region.kind === 'output') {
             collectNames(tokens, names, false);
             slots.push({ expr: joinTokens(tokens) });
@@ -53320,6 +54636,139 @@ function prepareTemplate(source, options) {
     return { code, slots, names, locals, single };
 }
 
+;// CONCATENATED MODULE: ./build/dist/src/template/engine-repr.js
+// Reads the engine's `pprint` text of a value (Rust's pretty Debug format of a minijinja value).
+// Unlike `tojson` it keeps what JS values lose: integral floats (2.0), and dict keys that are not
+// strings (none, true, 1), which `tojson` refuses or turns into strings.
+
+const ESCAPES = { n: '\n', r: '\r', t: '\t', '0': '\0' };
+const NUMBER = /-?(?:inf|NaN|nan|\d+(?:\.\d+)?(?:e[-+]?\d+)?)/y;
+const WORDS = { none: null, undefined: null, true: true, false: false };
+class ReprParser {
+    text;
+    at = 0;
+    constructor(text) {
+        this.text = text;
+    }
+    parse() {
+        const value = this.value();
+        this.space();
+        if (this.at !== this.text.length)
+            throw new SyntaxError('trailing text');
+        return value;
+    }
+    space() {
+        while (/[\s,]/.test(this.text[this.at] ?? ''))
+            this.at++;
+    }
+    value() {
+        this.space();
+        const ch = this.text[this.at];
+        if (ch === '"')
+            return this.string();
+        if (ch === '[')
+            return this.list();
+        if (ch === '{')
+            return this.dict();
+        NUMBER.lastIndex = this.at;
+        const number = NUMBER.exec(this.text);
+        if (number) {
+            this.at += number[0].length;
+            const token = number[0];
+            const parsed = Number(token.replace(/inf$/, 'Infinity').replace(/nan$/i, 'NaN'));
+            // Rust writes floats with a "." or an exponent, ints without.
+            return /[.e]/.test(token) && Number.isInteger(parsed) ? new PyFloat(parsed) : parsed;
+        }
+        const word = /^[a-z]+/.exec(this.text.slice(this.at))?.[0] ?? '';
+        if (!(word in WORDS))
+            throw new SyntaxError(`unexpected ${ch}`);
+        this.at += word.length;
+        return WORDS[word];
+    }
+    string() {
+        let out = '';
+        for (this.at++; this.text[this.at] !== '"'; this.at++) {
+            if (this.at >= this.text.length)
+                throw new SyntaxError('unterminated string');
+            const ch = this.text[this.at];
+            if (ch !== '\\') {
+                out += ch;
+                continue;
+            }
+            const next = this.text[++this.at];
+            if (next === 'u') {
+                const end = this.text.indexOf('}', this.at);
+                out += String.fromCodePoint(parseInt(this.text.slice(this.at + 2, end), 16));
+                this.at = end;
+            }
+            else
+                out += ESCAPES[next] ?? next;
+        }
+        this.at++;
+        return out;
+    }
+    list() {
+        const items = [];
+        this.at++;
+        for (this.space(); this.text[this.at] !== ']'; this.space())
+            items.push(this.value());
+        this.at++;
+        return items;
+    }
+    dict() {
+        const entries = new Map();
+        const typed = new Map();
+        this.at++;
+        for (this.space(); this.text[this.at] !== '}'; this.space()) {
+            const key = this.value();
+            this.space();
+            if (this.text[this.at++] !== ':')
+                throw new SyntaxError('expected :');
+            const text = typeof key === 'string' ? key : jsonKeyText(key);
+            if (typeof key !== 'string')
+                typed.set(text, key);
+            entries.set(text, this.value());
+        }
+        this.at++;
+        if (typed.size > 0)
+            pendingTypedKeys.set(entries, typed);
+        return entries;
+    }
+}
+// Typed keys found while parsing, moved onto the plain objects fromEngine builds.
+const pendingTypedKeys = new Map();
+function attachTypedKeys(parsed, plain) {
+    if (parsed instanceof Map) {
+        const typed = pendingTypedKeys.get(parsed);
+        if (typed)
+            recordTypedKeys(plain, typed);
+        for (const [key, item] of parsed)
+            attachTypedKeys(item, plain[key]);
+    }
+    else if (Array.isArray(parsed)) {
+        parsed.forEach((item, i) => attachTypedKeys(item, plain[i]));
+    }
+}
+/**
+ * The value behind the engine's `pprint` text: integral floats become PyFloat, dicts plain
+ * objects in their remembered key order. Text that is no data (`<macro m>`) stays text.
+ */
+function fromEngineRepr(text) {
+    let parsed;
+    try {
+        parsed = new ReprParser(text).parse();
+    }
+    catch {
+        return text;
+    }
+    const plain = fromEngine(parsed);
+    if (pendingTypedKeys.size > 0) {
+        attachTypedKeys(parsed, plain);
+        pendingTypedKeys.clear();
+    }
+    return plain;
+}
+
 ;// CONCATENATED MODULE: ./build/dist/src/template/engine.js
 // The minijinja-js side: environments, compiled-template cache and the bridge for JS filters,
 // tests and functions.
@@ -53331,6 +54780,8 @@ function prepareTemplate(source, options) {
 // - re-entering an Environment from one of its callbacks (a lookup that renders a template, a
 //   host's variables rendered for hostvars[...]) also panics, so each nesting depth renders
 //   with its own Environment.
+
+
 
 
 
@@ -53377,11 +54828,15 @@ function engine_splitArguments(raw) {
     if (last instanceof Map && last.get(KWARGS_MARKER) === true) {
         const kwargs = {};
         for (const [key, value] of last)
-            if (key !== KWARGS_MARKER)
+            if (key !== KWARGS_MARKER && key !== JSON_INPUT_MARKER)
                 kwargs[String(key)] = fromGuarded(value);
-        return { args: raw.slice(0, -1).map(fromGuarded), kwargs };
+        return {
+            args: raw.slice(0, -1).map(fromGuarded),
+            kwargs,
+            jsonInput: last.get(JSON_INPUT_MARKER) === true
+        };
     }
-    return { args: raw.map(fromGuarded), kwargs: {} };
+    return { args: raw.map(fromGuarded), kwargs: {}, jsonInput: false };
 }
 /** Runs a callback so that nothing is ever thrown back into wasm. */
 function guarded(run) {
@@ -53408,8 +54863,12 @@ const STRING_TYPE_FILTERS = new Set([
 ]);
 function bridgeFilter(name, fn) {
     return (value, ...raw) => guarded(frame => {
-        const { args, kwargs } = engine_splitArguments(raw);
-        const result = fn(fromGuarded(value), args, kwargs, frame.context);
+        const { args, kwargs, jsonInput } = engine_splitArguments(raw);
+        // A float-aware filter gets its input as `pprint` text, where 2.0 is still a float.
+        const input = jsonInput && typeof value === 'string'
+            ? fromGuarded(fromEngineRepr(value))
+            : fromGuarded(value);
+        const result = fn(input, args, kwargs, frame.context);
         if (STRING_TYPE_FILTERS.has(name) && typeof result === 'string')
             frame.textResult = result;
         rememberKeyOrder(result);
@@ -53490,10 +54949,59 @@ function registerHooks(env) {
     env.addFilter('__out', hook('out'));
     env.addFilter('__truth', hook('truth'));
     env.addFilter('__iter', hook('iter'));
+    env.addGlobal(UNDEFINED_OPERAND, (slot) => guarded(frame => {
+        // A lenient render gets the undefined value itself, as if there were no check.
+        if (frame.lenientOperands)
+            return undefined;
+        if (!frame.allowUndefined.has(slot))
+            frame.undefinedSlot ??= slot;
+        return '';
+    }));
     env.addGlobal('__lazy_get', (root, key) => guarded(frame => {
         const result = frame.context.lazyGet(root, fromEngine(key));
         rememberKeyOrder(result);
         return result === undefined ? {} : { [LAZY_VALUE_KEY]: result };
+    }));
+    registerMutableHooks(env);
+    const lookup = (itemFirst) => (receiver, attribute) => guarded(frame => {
+        const found = pythonLookup(fromGuarded(receiver), attribute, itemFirst);
+        if (found.found) {
+            rememberKeyOrder(found.value);
+            return { [LAZY_VALUE_KEY]: found.value };
+        }
+        if (found.miss)
+            frame.attributeMiss = found.miss;
+        return {};
+    });
+    env.addGlobal(PYTHON_ATTRIBUTE, lookup(false));
+    env.addGlobal(PYTHON_ITEM, lookup(true));
+}
+function mutablesOf(frame) {
+    if (!frame.mutables)
+        throw new Error('a template changed a variable outside of a render');
+    return frame.mutables;
+}
+/** The MutableStore behind `l.append(x)` and the reads of `l` (see preprocess.ts). */
+function registerMutableHooks(env) {
+    env.addGlobal(MUTABLE_GET, (name) => guarded(frame => {
+        const value = mutablesOf(frame).get(name);
+        rememberKeyOrder(value);
+        return value === undefined ? {} : { [LAZY_VALUE_KEY]: value };
+    }));
+    env.addGlobal(MUTABLE_SET, (...raw) => guarded(frame => {
+        const { args } = engine_splitArguments(raw);
+        mutablesOf(frame).set(String(args[0]), args[1]);
+    }));
+    env.addGlobal(MUTABLE_ASSIGN, (...raw) => guarded(frame => {
+        const { args } = engine_splitArguments(raw);
+        mutablesOf(frame).assign(String(args[0]), String(args[1]), args[2]);
+    }));
+    env.addGlobal(MUTABLE_CALL, (...raw) => guarded(frame => {
+        const { args, kwargs } = engine_splitArguments(raw);
+        const [name, path, method, ...rest] = args;
+        const result = mutablesOf(frame).call(String(name), path, String(method), rest, kwargs);
+        rememberKeyOrder(result);
+        return result;
     }));
 }
 function environmentFor(settings, depth) {
@@ -53562,22 +55070,6 @@ function evaluateExpression(expr, context, frame) {
     finally {
         engine_frames.pop();
     }
-}
-
-;// CONCATENATED MODULE: ./build/dist/src/template/errors.js
-// Errors the templar raises. The executor turns them into a failed task whose `msg` starts
-// the way Ansible's does ("The task includes an option with an undefined variable. The error
-// was: ..." for UndefinedVariableError, the message itself otherwise) and adds the position.
-class TemplateError extends Error {
-    name = 'TemplateError';
-}
-/** A variable, attribute or item that does not exist: `'x' is undefined`, `'dict object' has no attribute 'y'`. */
-class UndefinedVariableError extends TemplateError {
-    name = 'UndefinedVariableError';
-}
-/** A `when`/`changed_when`/`failed_when`/`until` condition that could not be evaluated. */
-class ConditionalError extends TemplateError {
-    name = 'ConditionalError';
 }
 
 ;// CONCATENATED MODULE: ./build/dist/src/template/filters/common.js
@@ -53984,14 +55476,37 @@ function seedWords(seed) {
 // mappings, sequences inside a mapping not indented ("a:\n- 1"), "- " padded to the indent in
 // nested sequences, sorted keys, and YAML 1.1 quoting (so 'yes' stays a string).
 
+
 function scalar(value) {
+    if (value instanceof PyFloat)
+        return pyFloatRepr(value.value);
     // y/n are booleans for the yaml package's YAML 1.1 schema but not for PyYAML's resolver.
     if (typeof value === 'string' && /^[yYnN]$/.test(value))
         return value;
     return (0,dist/* stringify */.As)(value, { version: '1.1', singleQuote: true, lineWidth: 0 }).replace(/\n$/, '');
 }
 function isCollection(value) {
-    return value !== null && typeof value === 'object';
+    return Array.isArray(value) || isPlainObject(value);
+}
+/** The value with integral floats as scalar nodes that keep their ".0" (PyYAML writes 2.0). */
+function floatNodes(value, doc) {
+    if (value instanceof PyFloat) {
+        const node = new dist/* Scalar */.X5(value.value);
+        node.minFractionDigits = 1;
+        return node;
+    }
+    if (Array.isArray(value))
+        return value.map(item => floatNodes(item, doc));
+    // A JS Map would be written as !!omap: a mapping node keeps None, True, 1 keys plain.
+    if (isPlainObject(value) && hasTypedKeys(value)) {
+        const node = new dist/* YAMLMap */.CA();
+        for (const [key, item] of Object.entries(value))
+            node.items.push(new dist/* Pair */.Rm(doc.createNode(pythonKey(value, key)), doc.createNode(floatNodes(item, doc))));
+        return node;
+    }
+    if (isPlainObject(value))
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, floatNodes(item, doc)]));
+    return value;
 }
 function isEmpty(value) {
     return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
@@ -54019,13 +55534,13 @@ function blockLines(value, indent, sortKeys, pad) {
     }
     for (const [key, item] of entries(value, sortKeys)) {
         if (isCollection(item) && !isEmpty(item)) {
-            lines.push(`${pad}${scalar(key)}:`);
+            lines.push(`${pad}${scalar(pythonKey(value, key))}:`);
             // PyYAML writes a sequence under a mapping key without extra indentation.
             const childPad = Array.isArray(item) ? pad : `${pad}${' '.repeat(indent)}`;
             lines.push(...blockLines(item, indent, sortKeys, childPad));
         }
         else {
-            lines.push(`${pad}${scalar(key)}: ${scalar(item)}`);
+            lines.push(`${pad}${scalar(pythonKey(value, key))}: ${scalar(item)}`);
         }
     }
     return lines;
@@ -54036,7 +55551,8 @@ function dumpNiceYaml(value, indent, sortKeys) {
 }
 /** to_yaml: default_flow_style=None, collections of scalars only are written inline. */
 function dumpYaml(value, indent, sortKeys) {
-    const doc = new dist/* Document */.yo(value, { version: '1.1', sortMapEntries: sortKeys });
+    const doc = new dist/* Document */.yo(null, { version: '1.1', sortMapEntries: sortKeys });
+    doc.contents = doc.createNode(floatNodes(value, doc));
     (0,dist/* visit */.YR)(doc, {
         Collection(_key, node) {
             const leafItems = (0,dist/* isMap */.jh)(node)
@@ -54083,6 +55599,8 @@ function pyJsonDumps(value, options = {}) {
             return 'null';
         if (typeof item === 'boolean')
             return item ? 'true' : 'false';
+        if (item instanceof PyFloat)
+            return pyFloatRepr(item.value);
         if (typeof item === 'number') {
             if (!Number.isFinite(item))
                 return Number.isNaN(item) ? 'NaN' : item > 0 ? 'Infinity' : '-Infinity';
@@ -54418,6 +55936,219 @@ function registerHigherOrderFilters() {
     engine_defineFilter('rejectattr', selectAttrFilter(false));
 }
 
+;// CONCATENATED MODULE: ./build/dist/src/template/mutation.js
+// Python's in-place methods (`l.append(x)`, `d.update(e)`, ...) on template variables.
+// minijinja values are immutable, so the preprocessor (see preprocess.ts) routes every read of
+// a variable that a template changes in place to a MutableStore kept on the JS side for one
+// render: `l` becomes `__mut_get("l").__value` and `l.append(x)` becomes
+// `__mut_call("l", [], "append", x)`. Reads and calls happen in render order, so the template
+// sees each change from then on, inside loops too, as it would with Python objects.
+
+
+
+function typeNameOf(value) {
+    return Array.isArray(value) ? 'list' : pyTypeName(value);
+}
+/** A copy of lists and dicts, so that changes never reach the caller's variables. */
+function copyData(value) {
+    if (Array.isArray(value))
+        return value.map(copyData);
+    if (isPlainObject(value)) {
+        const out = {};
+        for (const [key, item] of Object.entries(value))
+            out[key] = copyData(item);
+        return out;
+    }
+    return value;
+}
+function iterableItems(value, method) {
+    if (Array.isArray(value))
+        return value;
+    if (typeof value === 'string')
+        return [...value];
+    if (isPlainObject(value))
+        return Object.keys(value);
+    throw new TemplateError(`list.${method}(): '${typeNameOf(value)}' object is not iterable`);
+}
+function listIndex(list, index, method) {
+    if (typeof index !== 'number' || !Number.isInteger(index))
+        throw new TemplateError(`list.${method}(): '${typeNameOf(index)}' object cannot be interpreted as an integer`);
+    return index < 0 ? list.length + index : index;
+}
+function noKeywords(kwargs, call) {
+    const names = Object.keys(kwargs);
+    if (names.length > 0)
+        throw new TemplateError(`${call} takes no keyword arguments (got ${names.join(', ')})`);
+}
+function listMethod(list, method, args, kwargs) {
+    if (method !== 'sort')
+        noKeywords(kwargs, `list.${method}()`);
+    switch (method) {
+        case 'append':
+            list.push(args[0]);
+            return null;
+        case 'extend':
+            list.push(...iterableItems(args[0], method));
+            return null;
+        case 'insert': {
+            const at = listIndex(list, args[0], method);
+            list.splice(Math.min(Math.max(at, 0), list.length), 0, args[1]);
+            return null;
+        }
+        case 'pop': {
+            if (list.length === 0)
+                throw new TemplateError('list.pop(): pop from empty list');
+            const at = args.length > 0 ? listIndex(list, args[0], method) : list.length - 1;
+            if (at < 0 || at >= list.length)
+                throw new TemplateError('list.pop(): pop index out of range');
+            return list.splice(at, 1)[0];
+        }
+        case 'remove': {
+            const at = list.findIndex(item => pyEquals(item, args[0]));
+            if (at < 0)
+                throw new TemplateError('list.remove(x): x not in list');
+            list.splice(at, 1);
+            return null;
+        }
+        case 'clear':
+            list.length = 0;
+            return null;
+        case 'reverse':
+            list.reverse();
+            return null;
+        case 'sort': {
+            const { reverse, ...rest } = kwargs;
+            if (args.length > 0 || Object.keys(rest).length > 0)
+                throw new TemplateError('list.sort(): only reverse= is supported in templates (use the sort filter for key=)');
+            list.sort(pyCompare);
+            if (reverse === true)
+                list.reverse();
+            return null;
+        }
+    }
+    throw new TemplateError(`'list' object has no attribute '${method}'`);
+}
+function dictUpdate(dict, source) {
+    if (isPlainObject(source)) {
+        Object.assign(dict, source);
+        return;
+    }
+    if (Array.isArray(source)) {
+        for (const pair of source) {
+            if (!Array.isArray(pair) || pair.length !== 2)
+                throw new TemplateError(`dict.update(): sequence element ${pyRepr(pair)} is not a key/value pair`);
+            dict[pyStr(pair[0])] = pair[1];
+        }
+        return;
+    }
+    throw new TemplateError(`dict.update(): '${typeNameOf(source)}' object is not a mapping`);
+}
+function dictMethod(dict, method, args, kwargs) {
+    if (method !== 'update')
+        noKeywords(kwargs, `dict.${method}()`);
+    const key = pyStr(args[0]);
+    const has = Object.prototype.hasOwnProperty.call(dict, key);
+    switch (method) {
+        case 'update':
+            if (args.length > 0)
+                dictUpdate(dict, args[0]);
+            Object.assign(dict, kwargs);
+            return null;
+        case 'pop': {
+            if (!has) {
+                if (args.length > 1)
+                    return args[1];
+                throw new TemplateError(`dict.pop(): KeyError: ${pyRepr(args[0])}`);
+            }
+            const value = dict[key];
+            delete dict[key];
+            return value;
+        }
+        case 'setdefault':
+            if (!has)
+                dict[key] = args.length > 1 ? args[1] : null;
+            return dict[key];
+        case 'clear':
+            for (const name of Object.keys(dict))
+                delete dict[name];
+            return null;
+    }
+    throw new TemplateError(`'dict' object has no attribute '${method}'`);
+}
+/** Runs a Python mutator method on `receiver` in place and returns what Python returns. */
+function applyMutator(receiver, method, args, kwargs) {
+    if (Array.isArray(receiver))
+        return listMethod(receiver, method, args, kwargs);
+    if (isPlainObject(receiver))
+        return dictMethod(receiver, method, args, kwargs);
+    throw new TemplateError(`'${typeNameOf(receiver)}' object has no attribute '${method}'`);
+}
+/** The variables one render changes in place (see the file comment). */
+class MutableStore {
+    initial;
+    values = new Map();
+    removed = new Set();
+    /** `initial` gives a variable's value before the template changed it (undefined if none). */
+    constructor(initial) {
+        this.initial = initial;
+    }
+    current(name) {
+        if (this.values.has(name))
+            return this.values.get(name);
+        if (this.removed.has(name))
+            return undefined;
+        const value = copyData(this.initial(name));
+        if (value !== undefined)
+            this.values.set(name, value);
+        return value;
+    }
+    get(name) {
+        return this.current(name);
+    }
+    set(name, value) {
+        if (value === undefined) {
+            this.values.delete(name);
+            this.removed.add(name);
+        }
+        else {
+            this.values.set(name, value);
+            this.removed.delete(name);
+        }
+    }
+    /** `{% set ns.attr = value %}` on a namespace the template changes in place. */
+    assign(name, attribute, value) {
+        const target = this.current(name);
+        if (!isPlainObject(target))
+            throw new TemplateError(`cannot assign attribute '${attribute}' on '${name}': it is not a namespace`);
+        target[attribute] = value;
+    }
+    /** `name[path...].method(args)`: changes the value in place and returns the method's result. */
+    call(name, path, method, args, kwargs) {
+        let receiver = this.current(name);
+        if (receiver === undefined)
+            throw new UndefinedVariableError(`'${name}' is undefined`);
+        for (const key of path) {
+            receiver = this.step(receiver, key);
+        }
+        return applyMutator(receiver, method, args, kwargs);
+    }
+    step(container, key) {
+        if (isPlainObject(key) && Array.isArray(key[SETDEFAULT_STEP])) {
+            const [name, fallback] = key[SETDEFAULT_STEP];
+            return applyMutator(container, 'setdefault', [name, fallback ?? null], {});
+        }
+        if (Array.isArray(container)) {
+            const index = typeof key === 'number' && key < 0 ? container.length + key : key;
+            if (typeof index === 'number' && index >= 0 && index < container.length)
+                return container[index];
+            throw new UndefinedVariableError(`list object has no element ${pyStr(key)}`);
+        }
+        if (isPlainObject(container) && Object.prototype.hasOwnProperty.call(container, pyStr(key)))
+            return container[pyStr(key)];
+        throw new UndefinedVariableError(`'${typeNameOf(container)} object' has no attribute '${pyStr(key)}'`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/dist/src/template/filters/pyformat.js
 // Python's printf-style formatting ('%s-%03d' % args), used by the `format` filter.
 
@@ -54498,7 +56229,8 @@ function pyPercentFormat(format, args) {
 
 
 
-const MUTATORS = new Set(PYTHON_MUTATORS);
+
+
 /** str.format with {} / {0} / {name} fields and {{ }} escapes (format specs are not supported). */
 function strFormat(format, args, kwargs) {
     let auto = 0;
@@ -54529,10 +56261,9 @@ function pad(text, width, fill, side) {
 }
 function callMethod(receiver, method, args, kwargs) {
     const typeName = Array.isArray(receiver) ? 'list' : pyTypeName(receiver);
-    if (MUTATORS.has(method)) {
-        throw new TemplateError(`${typeName}.${method}() changes a value in place, which templates cannot do here: ` +
-            'build a new value with filters (combine, union, ...) or a namespace()');
-    }
+    // The preprocessor sends only literals here (`[1].append(2)`): a copy is changed.
+    if (MUTATOR_METHODS.has(method))
+        return applyMutator(receiver, method, args, kwargs);
     if (method === 'get' && isPlainObject(receiver)) {
         const key = pyStr(args[0]);
         return key in receiver ? receiver[key] : (args[1] ?? null);
@@ -55123,6 +56854,8 @@ class LazyMapping {
 // `omit`: like Ansible, a per-process placeholder string. A module argument whose templated
 // value equals OMIT_TOKEN is dropped by the executor (see dropOmitted).
 
+
+
 const OMIT_TOKEN = `__omit_place_holder__${(0,external_node_crypto_.randomBytes)(20).toString('hex')}`;
 function isOmitted(value) {
     return value === OMIT_TOKEN;
@@ -55133,8 +56866,10 @@ function dropOmitted(args) {
     for (const [key, value] of Object.entries(args)) {
         if (isOmitted(value))
             continue;
-        out[key] =
-            value !== null && typeof value === 'object' && !Array.isArray(value)
+        // Unsafe data (UnsafeText, marked results) is kept as it is, mark included.
+        out[key] = isMarkedUnsafe(value)
+            ? value
+            : isPlainObject(value)
                 ? dropOmitted(value)
                 : Array.isArray(value)
                     ? value.filter(item => !isOmitted(item))
@@ -55179,7 +56914,8 @@ function accessChains(expr) {
         const prev = tokens[i - 1]?.text;
         if (token.type !== 'name' || prev === '.' || prev === '|' || prev === 'is')
             continue;
-        if (KEYWORDS.has(token.text) || (token.text.startsWith('__') && token.text !== '__lazy_get'))
+        const hookRoot = token.text === '__lazy_get' || token.text === MUTABLE_GET;
+        if (KEYWORDS.has(token.text) || (token.text.startsWith('__') && !hookRoot))
             continue;
         if (prev === 'not' && tokens[i - 2]?.text === 'is')
             continue;
@@ -55192,6 +56928,15 @@ function accessChains(expr) {
             // The call is followed by `.__value` (see preprocess.ts): both make the root.
             chain.root = text(i, close + 3);
             chain.lazy = { root: JSON.parse(tokens[i + 2].text), keySource: text(i + 4, close) };
+            end = close + 3;
+        }
+        else if (token.text === MUTABLE_GET && tokens[i + 1]?.text === '(') {
+            // `__mut_get("l").__value` is the variable `l` read through the store (see mutation.ts).
+            const close = closing(i + 1);
+            if (close < 0)
+                continue;
+            chain.root = text(i, close + 3);
+            chain.rootName = JSON.parse(tokens[i + 2].text);
             end = close + 3;
         }
         else if (tokens[i + 1]?.text === '(' || tokens[i + 1]?.text === '=') {
@@ -55471,6 +57216,7 @@ function runLookup(name, terms, options, context) {
 
 
 
+
 const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
 const MAY_BE_TEMPLATE = /\{\{|\{%|\{#/;
 const MAX_PREPARED = 5000;
@@ -55481,7 +57227,14 @@ function prepare(source, escapeBackslashes) {
     if (!entry) {
         if (prepared.size >= MAX_PREPARED)
             prepared.clear();
-        entry = prepareTemplate(source, { escapeBackslashes, callables: jsCallables() });
+        try {
+            entry = prepareTemplate(source, { escapeBackslashes, callables: jsCallables() });
+        }
+        catch (error) {
+            if (!(error instanceof TemplateError))
+                throw error;
+            throw new TemplateError(`template error while templating string: ${error.message}. String: ${source}`);
+        }
         prepared.set(key, entry);
     }
     return entry;
@@ -55502,20 +57255,28 @@ class Scope {
     }
     /** The variable's value with its templates rendered; throws what rendering threw. */
     resolve(name) {
+        return this.resolution(name).value;
+    }
+    /** True when the variable's value holds unsafe data (Ansible's _is_unsafe), after resolve(). */
+    isUnsafe(name) {
+        return this.resolution(name).unsafe;
+    }
+    resolution(name) {
         const done = this.resolved.get(name);
         if (done) {
             if ('error' in done)
                 throw done.error;
-            return done.value;
+            return done;
         }
         if (this.inProgress.has(name)) {
             throw new TemplateError(`recursive loop detected in template string: ${pyStr(this.vars[name])}`);
         }
         this.inProgress.add(name);
         try {
-            const value = this.templar.templateIn(this.vars[name], this, {});
-            this.resolved.set(name, { value });
-            return value;
+            const rendered = this.templar.templateIn(this.vars[name], this, {});
+            const resolution = { value: withoutUnsafeText(rendered), unsafe: containsUnsafe(rendered) };
+            this.resolved.set(name, resolution);
+            return resolution;
         }
         catch (error) {
             this.resolved.set(name, { error });
@@ -55560,7 +57321,7 @@ class Scope {
             value = out;
         }
         else {
-            value = this.templar.templateIn(item, this, {});
+            value = withoutUnsafeText(this.templar.templateIn(item, this, {}));
         }
         this.lazyEntries.set(cacheKey, value);
         return value;
@@ -55586,7 +57347,7 @@ const KNOWN_GLOBALS = new Set([
     'false',
     'none'
 ]);
-class Templar {
+class templar_Templar {
     options;
     constructor(options = {}) {
         this.options = options;
@@ -55594,12 +57355,14 @@ class Templar {
     }
     /** Renders strings inside `value` (recursively through lists and dicts) with `vars`. */
     template(value, vars, options = {}) {
-        return this.templateIn(value, new Scope(this, vars), options);
+        const result = this.templateIn(value, new Scope(this, vars), options);
+        return options.keepUnsafe ? result : withoutUnsafeText(result);
     }
-    /** @internal rendering inside an existing variable scope. */
+    /**
+     * @internal rendering inside an existing variable scope. Unsafe values stay marked: a result
+     * that read unsafe data comes back as UnsafeText or a marked list/dict.
+     */
     templateIn(value, scope, options) {
-        if (isUnsafe(value))
-            return value.text;
         if (isMarkedUnsafe(value))
             return value;
         if (typeof value === 'string')
@@ -55615,7 +57378,7 @@ class Templar {
             let changed = false;
             for (const [key, item] of Object.entries(value)) {
                 const renderedKey = MAY_BE_TEMPLATE.test(key)
-                    ? pyStr(this.templateString(key, scope, options))
+                    ? pyStr(withoutUnsafeText(this.templateString(key, scope, options)))
                     : key;
                 out[renderedKey] = this.templateIn(item, scope, options);
                 changed ||= renderedKey !== key || out[renderedKey] !== item;
@@ -55653,19 +57416,23 @@ class Templar {
     render(source, scope, options, settings) {
         const template = prepare(source, settings.escapeBackslashes);
         const deferred = new Map();
-        const context = this.contextFor(template, scope, deferred);
+        const taint = { unsafe: false };
+        const context = this.contextFor(template, scope, deferred, taint);
         for (const value of Object.values(context))
             rememberKeyOrder(value);
         const frame = {
             allowUndefined: new Set(),
+            lenientOperands: settings.lenientOperands,
             deferred,
-            context: this.callContext(scope)
+            context: this.callContext(scope, taint)
         };
         let output;
         for (;;) {
             frame.error = undefined;
             frame.undefinedSlot = undefined;
             frame.captured = undefined;
+            frame.mutables = new MutableStore(name => context[name]);
+            frame.attributeMiss = undefined;
             let engineError;
             try {
                 output = renderCode({ code: template.code, settings, context, frame });
@@ -55680,6 +57447,8 @@ class Templar {
                 const undefinedError = this.explainUndefined(template, [frame.undefinedSlot], context, scope, frame);
                 if (undefinedError)
                     throw undefinedError;
+                if (frame.attributeMiss)
+                    throw new UndefinedVariableError(frame.attributeMiss);
                 frame.allowUndefined.add(frame.undefinedSlot);
                 continue;
             }
@@ -55687,12 +57456,17 @@ class Templar {
                 throw this.engineFailure(engineError, source, template, context, scope, frame);
             break;
         }
-        const result = this.convert(output, template, frame, options);
+        let result = this.convert(output, template, frame, options);
         // Jinja drops the source's final newline; Ansible adds back as many as the source had.
-        if (typeof result !== 'string')
+        if (typeof result === 'string') {
+            const missing = trailingNewlines(source) - trailingNewlines(result);
+            if (missing > 0)
+                result += '\n'.repeat(missing);
+        }
+        // Like ansible-core 2.14.12+ (CVE-2023-5764): what read unsafe data is unsafe too.
+        if (!taint.unsafe)
             return result;
-        const missing = trailingNewlines(source) - trailingNewlines(result);
-        return missing > 0 ? result + '\n'.repeat(missing) : result;
+        return typeof result === 'string' ? new unsafe_UnsafeText(result) : markUnsafe(result);
     }
     convert(output, template, frame, options) {
         if (options.convertData === false)
@@ -55716,7 +57490,7 @@ class Templar {
         }
         return output;
     }
-    contextFor(template, scope, deferred) {
+    contextFor(template, scope, deferred, taint) {
         const context = {};
         for (const name of template.names) {
             if (!scope.has(name)) {
@@ -55726,8 +57500,13 @@ class Templar {
             }
             const raw = scope.vars[name];
             try {
-                context[name] =
-                    raw instanceof LazyMapping ? scope.materialise(raw, name) : scope.resolve(name);
+                if (raw instanceof LazyMapping)
+                    context[name] = scope.materialise(raw, name);
+                else {
+                    context[name] = scope.resolve(name);
+                    if (scope.isUnsafe(name))
+                        taint.unsafe = true;
+                }
             }
             catch (error) {
                 // Reported only if the template really reads it (see explainUndefined).
@@ -55736,13 +57515,32 @@ class Templar {
         }
         return context;
     }
-    callContext(scope) {
+    callContext(scope, taint) {
+        const read = (name) => {
+            if (!scope.has(name))
+                return undefined;
+            const value = scope.resolve(name);
+            if (scope.isUnsafe(name))
+                taint.unsafe = true;
+            return value;
+        };
         return {
-            getVariable: name => (scope.has(name) ? scope.resolve(name) : undefined),
+            getVariable: read,
             hasVariable: name => scope.has(name),
-            renderString: (source, options) => this.templateString(source, scope, options ?? {}),
-            lazyGet: (root, key) => scope.lazyGet(root, key),
-            lookup: (name, terms, kwargs) => this.lookupIn(name, terms, scope, kwargs)
+            renderString: (source, options) => withoutUnsafeText(this.templateString(source, scope, options ?? {})),
+            lazyGet: (root, key) => {
+                if (root === 'vars' && !scope.has('vars'))
+                    return read(String(key));
+                const value = scope.lazyGet(root, key);
+                if (containsUnsafe(value))
+                    taint.unsafe = true;
+                return value;
+            },
+            lookup: (name, terms, kwargs) => {
+                // Ansible marks lookup results unsafe (allow_unsafe is off by default).
+                taint.unsafe = true;
+                return this.lookupIn(name, terms, scope, kwargs);
+            }
         };
     }
     /** Names the first undefined variable/attribute read by the given slots, or null. */
@@ -55851,11 +57649,24 @@ class Templar {
             warn?.(`conditional statements should not include jinja2 templating delimiters such as {{ }} or {% %}. Found: ${original}`);
         }
         try {
-            const value = this.templateIn(condition, scope, {});
+            const value = withoutUnsafeText(this.templateIn(condition, scope, {}));
             if (typeof value !== 'string' || value === '')
                 return pyTruthy(value);
             const presented = `{% if ${value} %} True {% else %} False {% endif %}`;
-            const result = String(this.render(presented, scope, {}, { escapeBackslashes: true, trimBlocks: false, lstripBlocks: false })).trim();
+            let result;
+            try {
+                result = String(this.render(presented, scope, {}, {
+                    escapeBackslashes: true,
+                    trimBlocks: false,
+                    lstripBlocks: false,
+                    lenientOperands: true
+                })).trim();
+            }
+            catch (error) {
+                // `x + 1` with x undefined fails as a type error in a lenient render: name x instead.
+                this.failOnUndefinedOperands(value, scope);
+                throw error;
+            }
             if (result !== 'True' && result !== 'False') {
                 throw new TemplateError(`unable to evaluate conditional: ${original}`);
             }
@@ -55922,9 +57733,10 @@ class Templar {
         }));
         return newline === '\n' ? rendered : rendered.replace(/\r\n|\r|\n/g, newline);
     }
-    /** Runs a lookup plugin the way `with_<name>` does: terms already templated, returns the list. */
+    /** Runs a lookup plugin the way `with_<name>` does: terms already templated, returns the (unsafe) list. */
     lookup(name, terms, vars, options = {}) {
-        return this.lookupIn(name, terms, new Scope(this, vars), options);
+        // Ansible wraps lookup results as unsafe (allow_unsafe is off): with_<name> items included.
+        return markUnsafe([...this.lookupIn(name, terms, new Scope(this, vars), options)]);
     }
     lookupIn(name, terms, scope, options) {
         return runLookup(name, terms, options, {
@@ -56060,11 +57872,12 @@ function asMapping(value, source) {
     if (value === null || value === undefined)
         return {};
     if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new errors_PlaybookError(`Invalid extra vars data supplied. '${source}' could not be made into a dictionary`, undefined, 1);
+        throw new PlaybookError(`Invalid extra vars data supplied. '${source}' could not be made into a dictionary`, undefined, 1);
     }
     return value;
 }
-function parseExtraVars(values, cwd) {
+/** `warn` hears what loading says (duplicate keys in an `@file`), as ansible-playbook prints it. */
+function extra_vars_parseExtraVars(values, cwd, warn) {
     const merged = {};
     for (const value of values) {
         if (value.startsWith('@')) {
@@ -56074,17 +57887,17 @@ function parseExtraVars(values, cwd) {
                 text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
             }
             catch {
-                throw new errors_PlaybookError(`Unable to retrieve file contents\nCould not find or access '${file}'`, undefined, 1);
+                throw new PlaybookError(`Unable to retrieve file contents\nCould not find or access '${file}'`, undefined, 1);
             }
-            Object.assign(merged, asMapping(parseYaml(text, file), value));
+            Object.assign(merged, asMapping(parseYaml(text, file, warn), value));
         }
         else if (/^\s*[[{]/.test(value)) {
-            Object.assign(merged, asMapping(parseYaml(value, '<extra vars>'), value));
+            Object.assign(merged, asMapping(parseYaml(value, '<extra vars>', warn), value));
         }
         else {
             const pairs = parseKeyValue(value);
             if ('_raw_params' in pairs) {
-                throw new errors_PlaybookError(`Invalid extra vars data supplied. '${value}' could not be made into a dictionary`, undefined, 1);
+                throw new PlaybookError(`Invalid extra vars data supplied. '${value}' could not be made into a dictionary`, undefined, 1);
             }
             Object.assign(merged, pairs);
         }
@@ -56253,8 +58066,12 @@ function applyEffects(run, task, host, delegatedTo, result, delegateFacts) {
             const target = delegateFacts && delegatedTo ? delegatedTo : host;
             if (task.module === 'include_vars')
                 run.store.setIncludeVars(target, facts);
-            else if (task.module === 'set_fact')
+            else if (task.module === 'set_fact') {
                 run.store.setHostFacts(target, facts);
+                // cacheable: an actual fact too (ansible_facts.X), as Ansible's strategy stores it.
+                if (item._ansible_facts_cacheable === true)
+                    run.store.setGatheredFacts(target, facts);
+            }
             else
                 run.store.setGatheredFacts(target, facts);
         }
@@ -56269,6 +58086,7 @@ function applyEffects(run, task, host, delegatedTo, result, delegateFacts) {
 }
 
 ;// CONCATENATED MODULE: ./build/dist/src/executor/results.js
+
 const CENSORED_MESSAGE = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 /** The status the callbacks show for a result: unreachable → failed → skipped → changed → ok. */
 function statusOf(result) {
@@ -56282,34 +58100,50 @@ function statusOf(result) {
         return 'changed';
     return 'ok';
 }
-/** What no_log leaves of a result (per item for loops, like Ansible). */
+/**
+ * What no_log leaves of a result for the callbacks (TaskResult.clean_copy): the censored
+ * message and the keys Ansible preserves, nothing else — a loop's items are censored one by
+ * one the same way (the callbacks then show them with the label None).
+ */
 function censor(result) {
-    const censored = { censored: CENSORED_MESSAGE, changed: result.changed === true };
-    if (result.failed === true)
-        censored.failed = true;
-    if (result.skipped === true)
-        censored.skipped = true;
-    if (result.unreachable === true)
-        censored.unreachable = true;
-    if (Array.isArray(result.results)) {
-        censored.results = result.results.map(item => ({
-            ...censor(item),
-            ...(item.ansible_loop_var !== undefined ? { ansible_loop_var: item.ansible_loop_var } : {}),
-            _ansible_item_label: item._ansible_item_label,
-            _ansible_no_log: true
-        }));
-    }
+    const censored = { censored: CENSORED_MESSAGE };
+    for (const key of ['attempts', 'changed', 'retries'])
+        if (key in result)
+            censored[key] = result[key];
     return censored;
 }
-/** The copy given to callbacks/reporters: internal keys removed, status carried separately. */
+/** Internal keys callbacks still get (Ansible's CLEAN_EXCEPTIONS): labels, no_log, display hints. */
+const CALLBACK_KEYS = new Set([
+    '_ansible_item_label',
+    '_ansible_no_log',
+    '_ansible_verbose_always',
+    '_ansible_verbose_override'
+]);
+/**
+ * The copy given to callbacks/reporters, as Ansible's TaskResult.clean_copy: `failed`/`skipped`
+ * removed (the status is carried separately), internal keys removed at every depth.
+ */
 function callbackResult(result) {
+    const copy = stripInternalKeys(result);
+    delete copy.failed;
+    delete copy.skipped;
+    return copy;
+}
+function stripInternalKeys(value) {
+    // set_fact keeps unsafe values as UnsafeText in the facts it stores; callbacks see the text.
+    if (value instanceof unsafe_UnsafeText)
+        return value.text;
+    if (Array.isArray(value))
+        return value.map(stripInternalKeys);
+    if (typeof value !== 'object' ||
+        value === null ||
+        Object.getPrototypeOf(value) !== Object.prototype)
+        return value;
     const copy = {};
-    for (const [key, value] of Object.entries(result)) {
-        if (key === 'failed' || key === 'skipped')
+    for (const [key, entry] of Object.entries(value)) {
+        if (key.startsWith('_ansible_') && !CALLBACK_KEYS.has(key))
             continue;
-        if (key.startsWith('_ansible_') && key !== '_ansible_item_label' && key !== '_ansible_no_log')
-            continue;
-        copy[key] = value;
+        copy[key] = stripInternalKeys(entry);
     }
     return copy;
 }
@@ -56326,9 +58160,21 @@ function registeredCopy(result) {
     }
     return copy;
 }
-/** Combine per-item results into the task result, as Ansible's TaskExecutor._run_loop does. */
+/**
+ * Combine per-item results into the task result, as Ansible's TaskExecutor._run_loop does
+ * (the items' warnings move up to the task result, where the callbacks show them).
+ */
 function loopResult(items) {
+    const warnings = [];
+    for (const item of items) {
+        if (!Array.isArray(item.warnings))
+            continue;
+        warnings.push(...item.warnings);
+        delete item.warnings;
+    }
     const result = { results: items, changed: items.some(item => item.changed === true) };
+    if (warnings.length > 0)
+        result.warnings = warnings;
     if (items.some(item => item.failed === true)) {
         result.failed = true;
         result.msg = 'One or more items failed';
@@ -56402,6 +58248,7 @@ class TaskFailure extends Error {
 
 ;// CONCATENATED MODULE: ./build/dist/src/executor/loops.js
 
+
 function pythonType(value) {
     if (typeof value === 'string')
         return 'str';
@@ -56465,7 +58312,8 @@ function loopControl(task, templar, vars) {
 }
 /** Variables one loop item adds (item/loop_var, index_var, ansible_loop). */
 function itemVars(spec, index) {
-    const item = spec.items[index];
+    // Items of an unsafe list (a pod's output, a lookup) stay unsafe one by one: never rendered.
+    const item = isMarkedUnsafe(spec.items) ? unsafeElement(spec.items[index]) : spec.items[index];
     const vars = { [spec.loopVar]: item, ansible_loop_var: spec.loopVar };
     if (spec.indexVar) {
         vars[spec.indexVar] = index;
@@ -56531,13 +58379,26 @@ const skippedResult = () => ({
     skip_reason: 'Conditional result was False',
     skipped: true
 });
+/**
+ * Ansible's AnsibleUndefinedVariable text: the Jinja message, then `. ` and the original
+ * exception, which is the same message again ('x' is undefined. 'x' is undefined).
+ */
+function undefinedText(error) {
+    return `${error.message}. ${error.message}`;
+}
 /** Prefix Ansible gives the message of a task whose templating failed. */
 function templateFailureMessage(error, task, what) {
     const details = task.position ? `\n\n${positionDetails(task.position)}` : '';
     if (error instanceof UndefinedVariableError) {
-        return `The ${what} includes an option with an undefined variable. The error was: ${error.message}${details}`;
+        return `The ${what} includes an option with an undefined variable. The error was: ${undefinedText(error)}${details}`;
     }
     return `${error.message}${details}`;
+}
+/** An undefined loop source fails with the bare message (TaskExecutor._get_loop_items). */
+function loopFailureMessage(error, task) {
+    return error instanceof UndefinedVariableError
+        ? undefinedText(error)
+        : templateFailureMessage(error, task, 'task');
 }
 /** Evaluate the task's inherited `when` conditions; throws TaskFailure with Ansible's wording. */
 function evaluateWhen(run, item, vars) {
@@ -56602,10 +58463,15 @@ async function runTaskOnHost(context) {
                 return { result: skippedResult() };
             throw loopError instanceof TaskFailure
                 ? loopError
-                : new TaskFailure(templateFailureMessage(loopError, task, 'task'));
+                : new TaskFailure(loopFailureMessage(loopError, task));
         }
-        if (!spec)
-            return await runOnce(context, context.vars);
+        if (!spec) {
+            // TaskExecutor.run: a task result always says `changed`; loop items (includes) need not.
+            const outcome = await runOnce(context, context.vars);
+            if (!('changed' in outcome.result))
+                outcome.result.changed = false;
+            return outcome;
+        }
         if (spec.items.length === 0) {
             return {
                 result: {
@@ -56738,7 +58604,7 @@ function includeResult(context, vars) {
     const includeArgs = { ...args };
     for (const key of ['file', '_raw_params', 'apply'])
         delete includeArgs[key];
-    const result = { include: file, include_args: includeArgs, changed: false };
+    const result = { include: file, include_args: includeArgs };
     if (task.module === 'include_role')
         result.include_role = args;
     return result;
@@ -56846,7 +58712,11 @@ function templateArgs(context, vars) {
         untemplated.var = raw.var;
         delete raw.var;
     }
-    const templated = run.templar.template(raw, vars);
+    // set_fact stores what it gets: a value that read unsafe data (a pod's output) stays unsafe,
+    // so it is never rendered when read later (ansible-core 2.14.12+, CVE-2023-5764).
+    const templated = run.templar.template(raw, vars, {
+        keepUnsafe: task.module === 'set_fact'
+    });
     return { ...variableParams, ...templated, ...untemplated };
 }
 function templatedEnvironment(context, vars) {
@@ -56933,11 +58803,15 @@ class PlayRun {
     play;
     batch;
     failed = new Map();
+    /** Load-time warnings of files included while the play runs (duplicate YAML keys). */
+    warn = (message) => this.run.emit({ type: 'warning', message });
     ended = new Set();
     notified = new Map();
     aborted = false;
     breakPlaybook = false;
     abortAnnounced = false;
+    /** max_fail_percentage ended the play: Ansible's linear strategy announces that twice. */
+    failureLimitHit = false;
     scope;
     info;
     /** Hosts that failed in earlier plays: listed in this play, but never run. */
@@ -57115,16 +58989,21 @@ class PlayRun {
         }
         this.checkFailureLimits(task, hosts);
         this.announceAbort();
-        // Like Ansible: every `included:` line first, then the included tasks, file by file.
-        for (const included of includes) {
-            this.run.emit({
-                type: 'include',
-                file: this.includedPath(included),
-                hosts: included.hosts,
-                item: included.label
-            });
-        }
-        const blocks = includes.map(included => ({ included, block: this.loadIncluded(included) }));
+        // Like Ansible's linear strategy: each file is loaded (its load warnings, or the include's
+        // failure) and announced with `included:`, all of them before the first included task runs.
+        const blocks = includes.map(included => {
+            const block = this.loadIncluded(included);
+            // A role is not a file: Ansible's strategy neither announces nor counts it.
+            if (block && included.task.module !== 'include_role') {
+                this.run.emit({
+                    type: 'include',
+                    file: this.includedPath(included),
+                    hosts: included.hosts,
+                    item: included.label
+                });
+            }
+            return { included, block };
+        });
         for (const { included, block } of blocks) {
             if (this.aborted)
                 break;
@@ -57193,7 +59072,15 @@ class PlayRun {
             }
             const connection = await this.run.connections.get(host, templatedConnectionVars(this.run, vars));
             const facts = await gatherFacts(connection, this.run.options.timeoutSec * 1000 || undefined);
-            return { result: { ansible_facts: facts, changed: false, failed: false } };
+            // Ansible's hack to keep -v from printing every fact: the callbacks show only the status.
+            return {
+                result: {
+                    ansible_facts: facts,
+                    changed: false,
+                    failed: false,
+                    _ansible_verbose_override: true
+                }
+            };
         }
         catch (error) {
             if (error instanceof Error && error.name === 'UnreachableError') {
@@ -57227,16 +59114,36 @@ class PlayRun {
         }
         const noLog = this.keywordBool(task, 'no_log', host);
         const shown = callbackResult(noLog ? censor(result) : result);
+        // Each item's status stays on it: the item callback it goes to (ok, failed, skipped).
+        const items = Array.isArray(result.results)
+            ? result.results.map(item => ({
+                ...callbackResult(noLog ? censor(item) : item),
+                ...(item.failed === true ? { failed: true } : {}),
+                ...(item.skipped === true ? { skipped: true } : {})
+            }))
+            : undefined;
+        // The default callback shows a result's warnings before its status line, a loop's after
+        // the item lines (they were printed as the items ran); skipped results show none.
+        const warnings = status === 'skipped' || status === 'unreachable' || !Array.isArray(shown.warnings)
+            ? []
+            : shown.warnings.map(String);
+        const isLoop = Array.isArray(shown.results);
+        const warn = (message) => this.run.emit({ type: 'warning', message, fromResult: true });
+        if (!isLoop)
+            warnings.forEach(warn);
         this.run.emit({
             type: 'host_result',
             task: info,
             host,
             status,
             result: shown,
+            items,
             ignored: ignoreErrors || ignoreUnreachable ? true : undefined,
             durationMs,
             delegatedTo: outcome.delegatedTo
         });
+        if (isLoop)
+            warnings.forEach(warn);
         // An include counts `ok` once per file it includes, when that file loads (runIncluded).
         const isInclude = task.module === 'include_tasks' || task.module === 'include_role';
         switch (status) {
@@ -57290,7 +59197,7 @@ class PlayRun {
         for (const name of list) {
             const handlers = this.play.handlers.filter(handler => handler.handlerNames?.includes(name));
             if (handlers.length === 0) {
-                throw new errors_PlaybookError(`The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, undefined, 1);
+                throw new PlaybookError(`The requested handler '${name}' was not found in either the main handlers list nor in the listening handlers list`, undefined, 1);
             }
             for (const handler of handlers) {
                 let hosts = this.notified.get(handler);
@@ -57313,6 +59220,9 @@ class PlayRun {
             return;
         this.abortAnnounced = true;
         this.run.emit({ type: 'no_hosts_remaining', play: this.info });
+        // Once for the exceeded percentage, once more because every host of the batch has failed.
+        if (this.failureLimitHit)
+            this.run.emit({ type: 'no_hosts_remaining', play: this.info });
     }
     /** max_fail_percentage: abort the play when failed hosts of the batch exceed it. */
     checkFailureLimits(task, hosts) {
@@ -57322,6 +59232,7 @@ class PlayRun {
         const failedCount = this.batch.filter(host => this.failed.has(host) || this.run.unreachableHosts.has(host)).length;
         if (hosts.length > 0 && (failedCount / this.batch.length) * 100 > Number(limit)) {
             void task;
+            this.failureLimitHit = true;
             this.abort();
         }
     }
@@ -57342,11 +59253,14 @@ class PlayRun {
                     name: included.file,
                     params: included.args,
                     tasksFrom: typeof included.args.tasks_from === 'string' ? included.args.tasks_from : undefined,
-                    position: task.position
+                    position: task.position,
+                    allowDuplicates: included.args.allow_duplicates !== false
                 }, {
                     file: task.position?.file ?? this.play.baseDir,
                     baseDir: task.baseDir,
-                    playbookDir: this.play.baseDir
+                    playbookDir: this.play.baseDir,
+                    warn: this.warn,
+                    rolesSeen: this.play.rolesSeen
                 });
                 items = loaded.tasks;
                 this.play.handlers.push(...loaded.handlers);
@@ -57354,14 +59268,15 @@ class PlayRun {
             else {
                 items = loadTaskFile(this.includedPath(included), {
                     playbookDir: this.play.baseDir,
-                    role: task.role
+                    role: task.role,
+                    warn: this.warn
                 });
             }
         }
         catch (error) {
-            const reason = error instanceof errors_PlaybookError && error.message.startsWith('Could not find or access')
+            const reason = error instanceof PlaybookError && error.message.startsWith('Could not find or access')
                 ? `Could not find or access '${this.includedPath(included)}' on the Ansible Controller.`
-                : error instanceof errors_PlaybookError
+                : error instanceof PlaybookError
                     ? error.describe()
                     : String(error);
             const info = this.taskInfo(task, false);
@@ -57380,101 +59295,112 @@ class PlayRun {
             }
             return undefined;
         }
-        for (const host of included.hosts)
-            bump(this.run, host, 'ok');
+        if (task.module !== 'include_role')
+            for (const host of included.hosts)
+                bump(this.run, host, 'ok');
         return includeBlock(task, items, included);
     }
     // ---- meta -------------------------------------------------------------------------------
+    /**
+     * A meta task as Ansible's _execute_meta runs it: announced (TASK banner) once per host it
+     * runs for — once in all for the actions that run once (end_play, end_batch, clear_facts,
+     * clear_host_errors, refresh_inventory) — with a skipped result where `when` is false.
+     */
     async runMeta(task, hosts) {
         const action = String(task.args._raw_params ?? task.args.free_form ?? '').trim();
         const info = this.taskInfo(task, false);
-        let started = false;
-        const skipped = (host, result) => {
-            if (!started) {
-                this.run.emit({ type: 'task_start', task: info });
-                started = true;
-            }
-            this.run.emit({
-                type: 'host_result',
-                task: info,
-                host,
-                status: 'skipped',
-                result,
-                durationMs: 0
-            });
-        };
+        const announce = () => this.run.emit({ type: 'task_start', task: info });
+        const skipped = (host, reason, msg = action) => this.run.emit({
+            type: 'host_result',
+            task: info,
+            host,
+            status: 'skipped',
+            result: { msg, skip_reason: `${action} conditional evaluated to False, ${reason}` },
+            durationMs: 0
+        });
         const conditionFor = (host) => {
             try {
                 return evaluateWhen(this.run, task, this.run.store.forHost(host, this.scope, task));
             }
             catch (error) {
-                throw new errors_PlaybookError(error instanceof TaskFailure ? error.message : String(error), task.position, 1);
+                throw new PlaybookError(error instanceof TaskFailure ? error.message : String(error), task.position, 1);
             }
         };
+        if (['noop', 'refresh_inventory', 'reset_connection'].includes(action) &&
+            task.keywords.when !== undefined) {
+            this.run.emit({
+                type: 'warning',
+                message: `${action} task does not support when conditional`
+            });
+        }
+        const first = hosts[0];
         switch (action) {
-            case 'end_play': {
-                const first = hosts[0];
+            case 'end_play':
+            case 'end_batch':
+                announce();
                 if (conditionFor(first)) {
                     for (const host of this.batch)
                         this.ended.add(host);
                     this.aborted = true;
                 }
                 else {
-                    skipped(first, {
-                        msg: 'end_play',
-                        skip_reason: 'end_play conditional evaluated to False, continuing play'
-                    });
+                    skipped(first, action === 'end_play' ? 'continuing play' : 'continuing current batch');
                 }
                 return;
-            }
-            case 'end_batch': {
-                if (conditionFor(hosts[0])) {
-                    for (const host of this.batch)
-                        this.ended.add(host);
-                    this.aborted = true;
-                }
-                return;
-            }
             case 'end_host':
                 for (const host of hosts) {
+                    announce();
                     if (conditionFor(host))
                         this.ended.add(host);
                     else
-                        skipped(host, {
-                            msg: `end_host conditional evaluated to false, continuing execution for ${host}`,
-                            skip_reason: `end_host conditional evaluated to False, continuing execution for ${host}`
-                        });
+                        skipped(host, `continuing execution for ${host}`, `end_host conditional evaluated to false, continuing execution for ${host}`);
                 }
                 return;
             case 'flush_handlers': {
-                const selected = hosts.filter(host => conditionFor(host));
+                const selected = [];
+                for (const host of hosts) {
+                    announce();
+                    if (conditionFor(host))
+                        selected.push(host);
+                    else
+                        skipped(host, `not running handlers for ${host}`);
+                }
                 if (selected.length > 0)
                     await this.flushHandlers(selected);
                 return;
             }
             case 'clear_host_errors':
-                for (const host of hosts)
-                    if (conditionFor(host))
+                announce();
+                if (conditionFor(first))
+                    for (const host of this.batch)
                         this.run.failedHosts.delete(host);
-                for (const host of this.batch)
-                    this.run.failedHosts.delete(host);
+                else
+                    skipped(first, `not clearing host error state for ${first}`);
                 return;
             case 'clear_facts':
-                for (const host of hosts)
-                    if (conditionFor(host))
+                announce();
+                if (conditionFor(first))
+                    for (const host of this.batch)
                         this.run.store.clearFacts(host);
+                else
+                    skipped(first, `not clearing facts and fact cache for ${first}`);
                 return;
             case 'reset_connection':
-                for (const host of hosts)
-                    if (conditionFor(host))
-                        await this.run.connections.reset(host);
+                for (const host of hosts) {
+                    announce();
+                    await this.run.connections.reset(host);
+                }
+                return;
+            case 'refresh_inventory':
+                announce();
                 return;
             case 'noop':
-            case 'refresh_inventory':
             case 'role_complete':
+                for (let index = 0; index < hosts.length; index++)
+                    announce();
                 return;
             default:
-                throw new errors_PlaybookError(`invalid meta action requested: ${action}`, task.position);
+                throw new PlaybookError(`invalid meta action requested: ${action}`, task.position);
         }
     }
     // ---- handlers ---------------------------------------------------------------------------
@@ -57821,7 +59747,9 @@ function printfEscape(data) {
     let out = '';
     for (const byte of data) {
         const char = String.fromCharCode(byte);
-        out += byte < 0x80 && SAFE_BYTE.test(char) ? char : `\\${byte.toString(8).padStart(3, '0')}`;
+        // A format that starts with '-' is an option to dash's printf ("Illegal option -").
+        const literal = byte < 0x80 && SAFE_BYTE.test(char) && !(out === '' && char === '-');
+        out += literal ? char : `\\${byte.toString(8).padStart(3, '0')}`;
     }
     return out;
 }
@@ -58261,10 +60189,31 @@ async function sessionStat(session, remotePath, follow) {
 //   stderr  M S<id> … M E<id>                              stderr of request <id>
 // Commands run in the background inside a wrapper that reports their end, so the loop stays
 // free to read a kill request while a command runs (timeouts cost no extra kubectl process).
+//
+// A command's stdout and stderr are fifos, never the session's own streams; a relay (`cat`,
+// started by the loop) copies each into a spool file in the session tmp dir. The command's end
+// is the end of its own process. Then, per relay:
+//  - it exited: nothing else held the fifo, the spool is complete (the usual case);
+//  - it sleeps: a background process the command left behind (`nohup srv &`, `sleep 1 && echo
+//    late &`) still holds the fifo, and a relay that copies a fifo into a regular file sleeps
+//    only while the fifo is empty, so all the command wrote is in the spool. The wrapper copies
+//    the spool up to that size, gives the fifo a reader that discards (opened before the relay
+//    is stopped, so no writer ever meets a fifo without readers and dies of SIGPIPE) and takes
+//    a new fifo for the next command.
+// So late output can neither reach a later command nor break the framing, and it does not hold
+// the task open. Ansible's kubectl connection instead waits until every such writer has closed
+// the exec's stdout, which hangs the task for as long as the background process lives.
+// Fifos rather than plain files: a command that reopens /dev/stdout or /dev/stderr (`echo x
+// >/dev/stderr`, `tee /dev/stdout`) would truncate a file and lose what it wrote before. The
+// price is two relay processes per command. The sleep test assumes writes to the spool never
+// sleep, true of local filesystems; on a network tmp dir such a sleep would be taken for a late
+// writer and the copy cut at the spool's size.
+// Without mkfifo, cat or /proc, commands write to the session's streams directly, as before.
 
-function bootstrapProgram(marker, remoteTmp) {
+function bootstrapProgram(marker, remoteTmp, spoolNonce) {
     return `__M=${shell_quote_shellQuote(marker)}
 __T=${shell_quote_shellQuote(remoteTmp)}
+__N=${shell_quote_shellQuote(spoolNonce)}
 __w= __sink= __ok=0 __rh=
 __has() { command -v "$1" >/dev/null 2>&1; }
 __say() { printf '%s%s\\n' "$__M" "$1"; }
@@ -58310,6 +60259,51 @@ __cat() { case $__ct in
   dd) dd if="$1" bs=65536 2>/dev/null ;;
   *) echo 'neither cat nor dd exists in the container' >&2; return 1 ;;
 esac; }
+__hd=0; __has head && [ "$(printf abcdef | head -c 3 2>/dev/null)" = abc ] && __hd=1
+__um=$(umask)
+__fifo=0; [ "$__ct" = cat ] && __has mkfifo && [ -r /proc/$$/stat ] && __fifo=1
+__q=0 __iso=0 __fo= __fe= __so= __se= __ro= __re=
+# A command's fifos and spools: the last ones while nothing holds them, else new ones.
+__slot() {
+  [ "$__fifo" = 1 ] || return 0
+  if [ "$__iso" = 1 ] && [ -p "$__fo" ] && [ -p "$__fe" ]; then : >"$__so"; : >"$__se"; return 0; fi
+  __q=$((__q + 1)) __iso=0
+  __fo="$__T/.ka-fo-$__N-$__q" __fe="$__T/.ka-fe-$__N-$__q"
+  __so="$__T/.ka-so-$__N-$__q" __se="$__T/.ka-se-$__N-$__q"
+  ( umask 077; mkfifo "$__fo" "$__fe" && set -C && : >"$__so" && : >"$__se" ) 2>/dev/null && __iso=1
+  [ "$__iso" = 1 ] || __drop "$__fo" "$__fe" "$__so" "$__se"
+}
+# 0 once relay $1 has exited, 1 while it sleeps on an empty fifo (a late writer holds it).
+__settle() {
+  __n=0
+  while IFS= read -r __st 2>/dev/null <"/proc/$1/stat"; do
+    set -- "$1" \${__st##*') '}
+    case $2 in Z | X) return 0 ;; S) return 1 ;; esac
+    __n=$((__n + 1)); [ "$__n" -lt 2000 ] || sleep 0.01
+  done
+  return 0
+}
+# The first $2 bytes of spool $1 (all of it when $2 is empty).
+__copy() {
+  if [ -n "$2" ] && [ "$__rd" = ddfb ]; then dd bs=65536 count="$2" iflag=count_bytes,fullblock 2>/dev/null
+  elif [ -n "$2" ] && [ "$__hd" = 1 ]; then head -c "$2"
+  else cat; fi <"$1"
+}
+# After a late writer: the spools as big as they are now, a discarding reader on the fifos
+# before their relays stop, and the names removed so the next command gets new ones.
+__detach() {
+  __zo= __ze=; [ "$__sc" = 1 ] && set -- $(stat -L -c %s -- "$__so" "$__se") && __zo=$1 __ze=$2
+  [ ! -s "$__so" ] || __copy "$__so" "$__zo"
+  [ ! -s "$__se" ] || __copy "$__se" "$__ze" >&2
+  # Read ends opened here (a read-write one first, so they cannot block), not by the readers
+  # themselves: those would race the removal of the names below.
+  exec 5<>"$__fo" 6<"$__fo" 7<>"$__fe" 8<"$__fe"
+  cat <&6 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
+  cat <&8 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
+  kill -9 "$__ro" "$__re" 2>/dev/null
+  exec 5>&- 6<&- 7>&- 8<&-
+  __drop "$__fo" "$__fe" "$__so" "$__se"
+}
 __open() { __sink=$1 __ok=0 __rh=; ( umask 077; set -C; : >"$1" ) && __ok=1; }
 __adopt() { __sink=$1 __ok=0 __rh=; [ -f "$1" ] && __ok=1; }
 __recv() {
@@ -58347,23 +60341,54 @@ __k() {
 __x() {
   __i=$1 __xe=$2 __c=$3 __d=$4 __in=$5; shift 5
   [ -z "$__w" ] || wait "$__w" 2>/dev/null
+  [ -z "$__ro" ] || wait "$__ro" "$__re" 2>/dev/null
+  __ro= __re=
   if [ "$__in" = 1 ]; then
     if [ "$__ok" != 1 ]; then __ok=0; __say "X$__i"; __end "$__i" 1; return; fi
     command exec 4<"$__sink"; rm -f -- "$__sink"
   else command exec 4</dev/null; fi
   __ok=0 __sink=
+  __slot
+  # The relays are the loop's children, so a timeout's kill (the wrapper's tree) spares them
+  # and they still copy what the killed command wrote.
+  if [ "$__iso" = 1 ]; then
+    cat <"$__fo" >>"$__so" 2>/dev/null 4<&- &
+    __ro=$!
+    cat <"$__fe" >>"$__se" 2>/dev/null 4<&- &
+    __re=$!
+  fi
   (
-    (
-      exec 4<&-
-      if [ -n "$__d" ]; then cd -- "$__d" || exit 1; fi
-      for __v in "$@"; do export "$__v"; done
-      if [ "$__ss" = setsid ]; then exec setsid "$__xe" -c "$__c"; else exec "$__xe" -c "$__c"; fi
-    ) <&4 &
-    wait $!
-    __end "$__i" $?
+    if [ "$__iso" = 1 ]; then
+      exec 5>"$__fo" 7>"$__fe"
+      (__run "$@") <&4 >&5 2>&7 &
+      __cp=$!
+      exec 5>&- 7>&-
+    else
+      (__run "$@") <&4 &
+      __cp=$!
+    fi
+    wait "$__cp"
+    __r=$?
+    if [ "$__iso" = 1 ]; then
+      __late=0
+      __settle "$__ro" || __late=1
+      __settle "$__re" || __late=1
+      if [ "$__late" = 1 ]; then __detach
+      else
+        [ ! -s "$__so" ] || cat <"$__so"
+        [ ! -s "$__se" ] || cat <"$__se" >&2
+      fi
+    fi
+    __end "$__i" $__r
   ) &
   __w=$!
   exec 4<&-
+}
+__run() {
+  exec 4<&- 5>&- 7>&-
+  if [ -n "$__d" ]; then cd -- "$__d" || exit 1; fi
+  for __v in "$@"; do export "$__v"; done
+  if [ "$__ss" = setsid ]; then exec setsid "$__xe" -c "$__c"; else exec "$__xe" -c "$__c"; fi
 }
 __mode() {
   if [ -n "$3" ]; then chmod "$3" "$1"
@@ -58420,7 +60445,7 @@ __loop() {
       __s="$__s$__l
 "
     done
-    [ "$__e" = 0 ] || return 0
+    if [ "$__e" != 0 ]; then [ -z "$__fo" ] || __drop "$__fo" "$__fe" "$__so" "$__se"; return 0; fi
     eval "$__s"
   done
 }
@@ -58667,7 +60692,7 @@ class ShellSession {
             this.destroy(`no answer from the shell within ${options.readyTimeoutMs / 1000} seconds`);
         }, options.readyTimeoutMs);
         try {
-            await this.write(bootstrapProgram(this.marker, options.remoteTmp));
+            await this.write(bootstrapProgram(this.marker, options.remoteTmp, (0,external_node_crypto_.randomBytes)(8).toString('hex')));
             this.tools = await ready;
         }
         finally {
@@ -59148,10 +61173,7 @@ class KubectlConnection {
         for (;;) {
             const session = await this.ensureSession();
             try {
-                const result = await operation(session);
-                if (this.sessionDrops >= SESSION_DROPS_BEFORE_PER_OPERATION)
-                    await this.endSession(session);
-                return result;
+                return await operation(session);
             }
             catch (error) {
                 if (error instanceof TransferVerificationError && !retriedTransfer) {
@@ -59167,6 +61189,12 @@ class KubectlConnection {
                     throw new UnreachableError(this.reasonFor(error));
                 }
                 retriedLoss = true;
+            }
+            finally {
+                // Ended after a timeout too: the kill already went through this operation's session.
+                if (this.sessionDrops >= SESSION_DROPS_BEFORE_PER_OPERATION && session.alive) {
+                    await this.endSession(session);
+                }
             }
         }
     }
@@ -59251,6 +61279,12 @@ class KubectlConnection {
             }
         };
     }
+    /**
+     * A plain argv exec. Its timeout can only stop the local kubectl: the exec protocol has no
+     * signal channel, Kubernetes leaves an exec'd process running when its stream goes away, and
+     * without a shell in the pod there is nothing to send a kill from (the session path kills
+     * from its own shell). The message says so.
+     */
     async execWithoutShell(cmd, options) {
         if (options.env && Object.keys(options.env).length > 0) {
             throw new Error(`pod ${this.address} has no shell, so it cannot set environment variables`);
@@ -60208,6 +62242,7 @@ class Engine {
         this.listener = listener;
     }
     warned = new Set();
+    warn = (message) => this.emit({ type: 'warning', message });
     // Like Ansible's Display, each distinct warning is shown once per run.
     emit = (event) => {
         if (event.type === 'warning') {
@@ -60217,27 +62252,29 @@ class Engine {
         }
         this.listener(event);
     };
-    async run(body, load) {
+    /**
+     * In ansible-playbook's order: find the playbook (`locate`), load the inventory and the extra
+     * vars, then parse the plays (`load`) and run them, so that warnings come in the same order.
+     */
+    async run(locate, load, body) {
         this.emit({ type: 'playbook_start', file: this.options.playbook });
         let error;
         let exitCode = 0;
         let run;
         try {
-            const { playbookDir } = load();
-            run = await this.context(playbookDir);
-            for (const warning of run.inventory.warnings)
-                this.emit({ type: 'warning', message: warning });
+            run = await this.context(locate());
             if (run.inventory.listHosts('all').length === 0) {
                 this.emit({
                     type: 'warning',
                     message: "provided hosts list is empty, only localhost is available. Note that the implicit localhost does not match 'all'"
                 });
             }
+            load();
             await body(run);
             exitCode = this.unreachableHosts.size > 0 ? 4 : this.failedHosts.size > 0 ? 2 : 0;
         }
         catch (caught) {
-            if (caught instanceof errors_PlaybookError) {
+            if (caught instanceof PlaybookError) {
                 error = caught.describe();
                 exitCode = caught.exitCode;
             }
@@ -60274,8 +62311,10 @@ class Engine {
         });
         if ((0,external_node_fs_namespaceObject.existsSync)(playbookDir))
             inventory.loadVarsDirs(playbookDir);
-        const extraVars = parseExtraVars(options.extraVars, options.cwd);
-        const templar = new Templar({
+        for (const message of inventory.warnings)
+            this.emit({ type: 'warning', message });
+        const extraVars = extra_vars_parseExtraVars(options.extraVars, options.cwd, this.warn);
+        const templar = new templar_Templar({
             onWarning: (message) => this.emit({ type: 'warning', message })
         });
         const store = new VariableStore(inventory, extraVars, {
@@ -60321,11 +62360,11 @@ function loadVarsFiles(run, play, host) {
         const candidates = (Array.isArray(entry) ? entry : [entry]).map(name => external_node_path_namespaceObject.resolve(play.baseDir, String(run.templar.template(name, vars))));
         const file = candidates.find(candidate => (0,external_node_fs_namespaceObject.existsSync)(candidate));
         if (!file) {
-            throw new errors_PlaybookError(`vars file ${candidates.join(', ')} was not found`, play.position, 1);
+            throw new PlaybookError(`vars file ${candidates.join(', ')} was not found`, play.position, 1);
         }
-        const data = readYamlFile(file, undefined, message => run.emit({ type: 'warning', message }));
+        const data = loader_readYamlFile(file, undefined, message => run.emit({ type: 'warning', message }));
         if (data !== null && (typeof data !== 'object' || Array.isArray(data))) {
-            throw new errors_PlaybookError(`vars file ${file} must hold a mapping of variables`, { file, line: 1 }, 1);
+            throw new PlaybookError(`vars file ${file} must hold a mapping of variables`, { file, line: 1 }, 1);
         }
         Object.assign(merged, data ?? {});
     }
@@ -60370,34 +62409,58 @@ async function runPlays(run, plays) {
 /** Run `options.playbook` (ansible-playbook). */
 async function runPlaybook(options, listener) {
     const engine = new Engine(options, listener);
+    let file = '';
     let plays = [];
-    return engine.run(run => runPlays(run, plays), () => {
-        if (!options.playbook)
-            throw new errors_PlaybookError('no playbook given', undefined, 5);
-        const file = external_node_path_namespaceObject.resolve(options.cwd, options.playbook);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
-            throw new errors_PlaybookError(`the playbook: ${options.playbook} could not be found`, undefined, 1);
-        }
-        plays = loader_loadPlaybook(file, message => engine.emit({ type: 'warning', message }));
-        return { playbookDir: external_node_path_namespaceObject.dirname(file) };
-    });
+    return engine.run(() => {
+        file = playbookPath(options);
+        return external_node_path_namespaceObject.dirname(file);
+    }, () => (plays = loader_loadPlaybook(file, message => engine.emit({ type: 'warning', message }))), run => runPlays(run, plays));
 }
-/** Load and validate a playbook without running it (--syntax-check, --list-tasks). */
-function loadPlaybookFile(options) {
+function playbookPath(options) {
     if (!options.playbook)
         throw new PlaybookError('no playbook given', undefined, 5);
-    const file = path.resolve(options.cwd, options.playbook);
-    if (!existsSync(file))
+    const file = external_node_path_namespaceObject.resolve(options.cwd, options.playbook);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
         throw new PlaybookError(`the playbook: ${options.playbook} could not be found`, undefined, 1);
-    return loadPlaybook(file);
+    return file;
+}
+/**
+ * Load and validate a playbook without running it (--syntax-check, --list-tasks), reading what
+ * ansible-playbook reads for them: the extra vars, the playbook with its imports, and each
+ * play's vars_files as Ansible does without a host (a missing file or an undefined variable in
+ * its name skips the entry). `warn` hears the load warnings (duplicate YAML keys).
+ */
+function loadPlaybookFile(options, warn) {
+    const file = playbookPath(options);
+    const extraVars = parseExtraVars(options.extraVars, options.cwd, warn);
+    const plays = loadPlaybook(file, warn);
+    const templar = new Templar({ onWarning: warn });
+    for (const play of plays) {
+        const vars = { ...play.vars, ...extraVars };
+        for (const entry of play.varsFiles) {
+            let candidates;
+            try {
+                candidates = (Array.isArray(entry) ? entry : [entry]).map(name => path.resolve(play.baseDir, String(templar.template(name, vars))));
+            }
+            catch {
+                continue;
+            }
+            const found = candidates.find(candidate => existsSync(candidate));
+            if (found)
+                readYamlFile(found, undefined, warn);
+        }
+    }
+    return plays;
 }
 /** Run one module on the hosts of a pattern (`ansible PATTERN -m MODULE -a ARGS`). */
 async function runAdhoc(options, listener) {
     const engine = new Engine(options, listener);
     let play;
-    return engine.run(run => runPlays(run, play ? [play] : []), () => {
+    return engine.run(() => {
         if (!options.adhoc)
-            throw new errors_PlaybookError('no module given', undefined, 5);
+            throw new PlaybookError('no module given', undefined, 5);
+        return options.cwd;
+    }, () => {
         const { pattern, module, args } = options.adhoc;
         const taskData = { [module]: args === '' ? null : args };
         const resolved = resolveAction(taskData, undefined);
@@ -60423,8 +62486,7 @@ async function runAdhoc(options, listener) {
             handlers: [],
             baseDir: options.cwd
         };
-        return { playbookDir: options.cwd };
-    });
+    }, run => runPlays(run, play ? [play] : []));
 }
 
 ;// CONCATENATED MODULE: ./build/dist/src/report/diff.js
@@ -60600,7 +62662,9 @@ const hiddenInDebug = ['changed', 'failed', 'skipped', 'invocation', 'skip_reaso
 function cleanForDisplay(result, action) {
     const copy = {};
     for (const [key, value] of Object.entries(result)) {
-        if (key.startsWith('_ansible') || key === 'invocation' || key === 'diff')
+        // Warnings were printed on their own (warning events), as the callbacks' _handle_warnings.
+        if (key.startsWith('_ansible') ||
+            ['invocation', 'diff', 'warnings', 'deprecations'].includes(key))
             continue;
         copy[key] = value;
     }
@@ -60618,9 +62682,6 @@ function cleanForDisplay(result, action) {
         }
     }
     return copy;
-}
-function console_isDebug(action) {
-    return /^(ansible\.(builtin|legacy)\.)?debug$/.test(action);
 }
 function isInclude(action) {
     return /^(ansible\.(builtin|legacy)\.)?include_(tasks|role)$/.test(action);
@@ -60663,7 +62724,11 @@ function noticeText(event) {
 }
 function consoleReporter(options) {
     const line = (text) => options.stdout(`${text}\n`);
-    const verbose = (action) => options.verbosity > 0 || console_isDebug(action);
+    // The default callback's _run_is_verbose and _dump_results: details with -v or when the action
+    // asks for them (debug, assert), never for facts gathering; indented when asked for or at -vvv.
+    const verbose = (result) => (options.verbosity > 0 || result._ansible_verbose_always === true) &&
+        result._ansible_verbose_override !== true;
+    const dump = (result, action) => pythonJson(cleanForDisplay(result, action), result._ansible_verbose_always === true || options.verbosity > 2 ? 4 : undefined);
     const hostLabel = (host, delegatedTo) => delegatedTo ? `${host} -> ${delegatedTo}` : host;
     // Ansible prints each diff followed by an empty line, before the host's status line.
     const printDiff = (diff) => {
@@ -60681,22 +62746,21 @@ function consoleReporter(options) {
     const printItems = (event, items) => {
         const host = hostLabel(event.host, event.delegatedTo);
         for (const item of items) {
-            const label = console_pythonStr(item._ansible_no_log ? '(censored due to no_log)' : (item._ansible_item_label ?? item.item));
-            const shown = cleanForDisplay(item, event.task.action);
-            if (item.failed === true) {
-                line(`failed: [${host}] (item=${label}) => ${pythonJson(shown)}`);
+            const label = console_pythonStr(item._ansible_item_label ?? item.item);
+            // Item callbacks get a clean copy too: the item's status is the callback, not a key.
+            const { failed, skipped, ...shown } = item;
+            const details = () => dump(shown, event.task.action);
+            if (failed === true) {
+                line(`failed: [${host}] (item=${label}) => ${details()}`);
             }
-            else if (item.skipped === true) {
-                line(`skipping: [${host}] => (item=${label}) ${options.verbosity > 0 ? `=> ${pythonJson(shown)}` : ''}`);
+            else if (skipped === true) {
+                line(`skipping: [${host}] => (item=${label}) ${verbose(item) ? `=> ${details()}` : ''}`);
             }
             else {
                 if (options.diff && item.diff !== undefined)
                     printDiff(item.diff);
                 const status = item.changed === true ? 'changed' : 'ok';
-                const details = verbose(event.task.action)
-                    ? ` => ${pythonJson(shown, console_isDebug(event.task.action) ? 4 : undefined)}`
-                    : '';
-                line(`${status}: [${host}] => (item=${label})${details}`);
+                line(`${status}: [${host}] => (item=${label})${verbose(item) ? ` => ${details()}` : ''}`);
             }
         }
     };
@@ -60713,8 +62777,10 @@ function consoleReporter(options) {
                 line(banner('NO MORE HOSTS LEFT'));
                 break;
             case 'task_start':
-                if (!/^(ansible\.(builtin|legacy)\.)?meta$/.test(event.task.action))
-                    taskBanner(event.task);
+                // A meta task is announced once per host it runs for, and Ansible prints each banner.
+                if (/^(ansible\.(builtin|legacy)\.)?meta$/.test(event.task.action))
+                    bannerTask = undefined;
+                taskBanner(event.task);
                 break;
             case 'include': {
                 const label = event.item === undefined ? '' : ` => (item=${console_pythonStr(event.item)})`;
@@ -60725,42 +62791,40 @@ function consoleReporter(options) {
                 taskBanner(event.task);
                 const result = event.result;
                 const host = hostLabel(event.host, event.delegatedTo);
-                const items = Array.isArray(result.results)
-                    ? result.results
-                    : undefined;
+                const items = event.items ??
+                    (Array.isArray(result.results)
+                        ? result.results
+                        : undefined);
                 if (isInclude(event.task.action) && event.status !== 'failed' && event.status !== 'skipped')
                     break;
                 if (items && event.status !== 'unreachable') {
                     if (items.length > 0 || event.status !== 'skipped') {
                         printItems(event, items);
-                        if (event.status === 'failed') {
-                            if (event.ignored)
+                        // A censored (no_log) loop result has no `results`: Ansible prints its own line too.
+                        if (Array.isArray(result.results)) {
+                            if (event.status === 'failed' && event.ignored)
                                 line('...ignoring');
+                            break;
                         }
-                        break;
                     }
                 }
-                const shown = cleanForDisplay(result, event.task.action);
+                const details = () => dump(result, event.task.action);
                 switch (event.status) {
                     case 'unreachable':
-                        line(`fatal: [${host}]: UNREACHABLE! => ${pythonJson(shown)}`);
+                        line(`fatal: [${host}]: UNREACHABLE! => ${details()}`);
                         break;
                     case 'failed':
-                        line(`fatal: [${host}]: FAILED! => ${pythonJson(shown)}`);
+                        line(`fatal: [${host}]: FAILED! => ${details()}`);
                         if (event.ignored)
                             line('...ignoring');
                         break;
                     case 'skipped':
-                        line(`skipping: [${host}]${options.verbosity > 0 ? ` => ${pythonJson(shown)}` : ''}`);
+                        line(`skipping: [${host}]${verbose(result) ? ` => ${details()}` : ''}`);
                         break;
-                    default: {
+                    default:
                         if (options.diff && result.diff !== undefined)
                             printDiff(result.diff);
-                        const details = verbose(event.task.action)
-                            ? ` => ${pythonJson(shown, console_isDebug(event.task.action) ? 4 : undefined)}`
-                            : '';
-                        line(`${event.status}: [${host}]${details}`);
-                    }
+                        line(`${event.status}: [${host}]${verbose(result) ? ` => ${details()}` : ''}`);
                 }
                 break;
             }
@@ -60803,7 +62867,12 @@ class JsonReporter {
             case 'play_start':
                 this.playCount += 1;
                 plays.push({
-                    play: { id: `play-${this.playCount}`, name: event.play.name, duration: { start: now } },
+                    play: {
+                        id: `play-${this.playCount}`,
+                        name: event.play.name,
+                        ...pathOf(event.play.position),
+                        duration: { start: now }
+                    },
                     tasks: []
                 });
                 break;
@@ -60817,7 +62886,12 @@ class JsonReporter {
                 if (play.tasks.length > 0)
                     play.tasks[play.tasks.length - 1].task.duration.end ??= now;
                 play.tasks.push({
-                    task: { id: event.task.id, name: event.task.name, duration: { start: now } },
+                    task: {
+                        id: event.task.id,
+                        name: event.task.name,
+                        ...pathOf(event.task.position),
+                        duration: { start: now }
+                    },
                     hosts: {}
                 });
                 break;
@@ -60827,7 +62901,12 @@ class JsonReporter {
                 let task = play.tasks[play.tasks.length - 1];
                 if (!task || task.task.id !== event.task.id) {
                     task = {
-                        task: { id: event.task.id, name: event.task.name, duration: { start: now } },
+                        task: {
+                            id: event.task.id,
+                            name: event.task.name,
+                            ...pathOf(event.task.position),
+                            duration: { start: now }
+                        },
                         hosts: {}
                     };
                     play.tasks.push(task);
@@ -60864,6 +62943,10 @@ class JsonReporter {
     render() {
         return `${JSON.stringify(sortKeys(this.document), null, 4)}\n`;
     }
+}
+/** The json callback's `path` of a play or task: `FILE:LINE` where it was written. */
+function pathOf(position) {
+    return position ? { path: `${position.file}:${position.line}` } : {};
 }
 function sortKeys(value) {
     if (Array.isArray(value))
