@@ -8,7 +8,7 @@ import { resolveAction, shortActionName } from './action.js'
 import { PlaybookError } from './errors.js'
 import { blockKeywords, playKeywords, taskKeywords, unsupportedKeywords } from './keywords.js'
 import type { BlockNode, Play, PlayItem, RoleInstance, TaskNode } from './objects.js'
-import { loadRole } from './roles.js'
+import { loadRole, type LoadedRole } from './roles.js'
 import { parseYaml, positionOf } from './yaml.js'
 
 let nextNodeId = 0
@@ -339,18 +339,7 @@ function loadPlay(
     const spec = roleSpec(entry, position)
     const loaded = loadRole(spec, scope)
     roles.push(...loaded.dependencies, loaded.role)
-    const block: BlockNode = {
-      kind: 'block',
-      id: newNodeId('b'),
-      block: loaded.tasks,
-      rescue: [],
-      always: [],
-      keywords: spec.keywords,
-      position: spec.position,
-      role: loaded.role
-    }
-    adopt(block)
-    roleTasks.push(block)
+    roleTasks.push(roleBlock(loaded, spec))
     roleHandlers.push(...loaded.handlers)
   }
   const preTasks = loadItems(data.pre_tasks, scope)
@@ -451,6 +440,25 @@ const roleEntryKeywords = new Set([
   'become_user',
   'environment'
 ])
+
+/** The block a role's tasks run in: the role entry's keywords (`when`, `tags`, ...) apply to them. */
+export function roleBlock(
+  loaded: LoadedRole,
+  spec: { keywords: Record<string, unknown>; position?: SourcePosition }
+): BlockNode {
+  const block: BlockNode = {
+    kind: 'block',
+    id: newNodeId('b'),
+    block: loaded.tasks,
+    rescue: [],
+    always: [],
+    keywords: spec.keywords,
+    position: spec.position,
+    role: loaded.role
+  }
+  adopt(block)
+  return block
+}
 
 /** A role entry of a play's `roles:` or a role's meta `dependencies:`. */
 export function roleSpec(

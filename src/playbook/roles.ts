@@ -5,15 +5,14 @@ import path from 'node:path'
 import type { SourcePosition } from '../executor/events.js'
 import { PlaybookError } from './errors.js'
 import {
-  adopt,
   loadHandlers,
   loadItems,
-  newNodeId,
   readYamlFile,
+  roleBlock,
   roleSpec,
   type LoadScope
 } from './loader.js'
-import type { BlockNode, PlayItem, RoleInstance, TaskNode } from './objects.js'
+import type { PlayItem, RoleInstance, TaskNode } from './objects.js'
 
 export interface RoleRequest {
   name: string
@@ -110,20 +109,7 @@ export function loadRole(request: RoleRequest, scope: LoadScope): LoadedRole {
     const loaded = loadRole(spec, roleScope)
     dependencies.push(...loaded.dependencies, loaded.role)
     if (Object.keys(spec.keywords).length === 0) tasks.push(...loaded.tasks)
-    else {
-      const block: BlockNode = {
-        kind: 'block',
-        id: newNodeId('b'),
-        block: loaded.tasks,
-        rescue: [],
-        always: [],
-        keywords: spec.keywords,
-        position: spec.position,
-        role: loaded.role
-      }
-      adopt(block)
-      tasks.push(block)
-    }
+    else tasks.push(roleBlock(loaded, spec))
     handlers.push(...loaded.handlers)
   }
   const taskFile = mainFile(

@@ -156,6 +156,9 @@ function splitArguments(tokens: Token[]): Token[][] {
 const op = (text: string): Token => ({ type: 'op', text })
 const str = (text: string): Token => ({ type: 'str', text: JSON.stringify(text) })
 const name = (text: string): Token => ({ type: 'name', text })
+const SPACE: Token = { type: 'ws', text: ' ' }
+/** The tokens, each with a space before it. */
+const spaced = (...tokens: Token[]): Token[] => tokens.flatMap(token => [SPACE, token])
 
 /** An argument of a JS callable, guarded so that JS can tell undefined from none. */
 function guardedArgument(arg: Token[]): Token[] {
@@ -797,20 +800,10 @@ function strictOperands(tokens: Token[], slots: Slot[]): Token[] {
       op('('),
       ...operand,
       op(')'),
-      { type: 'ws', text: ' ' } as Token,
-      name('if'),
-      { type: 'ws', text: ' ' } as Token,
-      op('('),
+      ...spaced(name('if'), op('(')),
       ...operand,
       op(')'),
-      { type: 'ws', text: ' ' } as Token,
-      name('is'),
-      { type: 'ws', text: ' ' } as Token,
-      name('defined'),
-      { type: 'ws', text: ' ' } as Token,
-      name('else'),
-      { type: 'ws', text: ' ' } as Token,
-      name(UNDEFINED_OPERAND),
+      ...spaced(name('is'), name('defined'), name('else'), name(UNDEFINED_OPERAND)),
       op('('),
       { type: 'num', text: String(slots.length - 1) } as Token,
       op(')'),
