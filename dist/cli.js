@@ -20666,20 +20666,8 @@ function loadRole(request, scope) {
         dependencies.push(...loaded.dependencies, loaded.role);
         if (Object.keys(spec.keywords).length === 0)
             tasks.push(...loaded.tasks);
-        else {
-            const block = {
-                kind: 'block',
-                id: newNodeId('b'),
-                block: loaded.tasks,
-                rescue: [],
-                always: [],
-                keywords: spec.keywords,
-                position: spec.position,
-                role: loaded.role
-            };
-            adopt(block);
-            tasks.push(block);
-        }
+        else
+            tasks.push(roleBlock(loaded, spec));
         handlers.push(...loaded.handlers);
     }
     const taskFile = mainFile(external_node_path_namespaceObject.join(dir, 'tasks'), request.tasksFrom?.replace(/\.ya?ml$/, '') ?? 'main');
@@ -20976,18 +20964,7 @@ function loadPlay(data, file, warn) {
         const spec = roleSpec(entry, position);
         const loaded = loadRole(spec, scope);
         roles.push(...loaded.dependencies, loaded.role);
-        const block = {
-            kind: 'block',
-            id: newNodeId('b'),
-            block: loaded.tasks,
-            rescue: [],
-            always: [],
-            keywords: spec.keywords,
-            position: spec.position,
-            role: loaded.role
-        };
-        adopt(block);
-        roleTasks.push(block);
+        roleTasks.push(roleBlock(loaded, spec));
         roleHandlers.push(...loaded.handlers);
     }
     const preTasks = loadItems(data.pre_tasks, scope);
@@ -21081,6 +21058,21 @@ const roleEntryKeywords = new Set([
     'become_user',
     'environment'
 ]);
+/** The block a role's tasks run in: the role entry's keywords (`when`, `tags`, ...) apply to them. */
+function roleBlock(loaded, spec) {
+    const block = {
+        kind: 'block',
+        id: newNodeId('b'),
+        block: loaded.tasks,
+        rescue: [],
+        always: [],
+        keywords: spec.keywords,
+        position: spec.position,
+        role: loaded.role
+    };
+    adopt(block);
+    return block;
+}
 /** A role entry of a play's `roles:` or a role's meta `dependencies:`. */
 function roleSpec(entry, playPosition) {
     if (typeof entry === 'string')
@@ -22055,6 +22047,9 @@ function splitArguments(tokens) {
 const op = (text) => ({ type: 'op', text });
 const str = (text) => ({ type: 'str', text: JSON.stringify(text) });
 const preprocess_name = (text) => ({ type: 'name', text });
+const SPACE = { type: 'ws', text: ' ' };
+/** The tokens, each with a space before it. */
+const spaced = (...tokens) => tokens.flatMap(token => [SPACE, token]);
 /** An argument of a JS callable, guarded so that JS can tell undefined from none. */
 function guardedArgument(arg) {
     return [
@@ -22638,20 +22633,10 @@ function strictOperands(tokens, slots) {
             op('('),
             ...operand,
             op(')'),
-            { type: 'ws', text: ' ' },
-            preprocess_name('if'),
-            { type: 'ws', text: ' ' },
-            op('('),
+            ...spaced(preprocess_name('if'), op('(')),
             ...operand,
             op(')'),
-            { type: 'ws', text: ' ' },
-            preprocess_name('is'),
-            { type: 'ws', text: ' ' },
-            preprocess_name('defined'),
-            { type: 'ws', text: ' ' },
-            preprocess_name('else'),
-            { type: 'ws', text: ' ' },
-            preprocess_name(UNDEFINED_OPERAND),
+            ...spaced(preprocess_name('is'), preprocess_name('defined'), preprocess_name('else'), preprocess_name(UNDEFINED_OPERAND)),
             op('('),
             { type: 'num', text: String(slots.length - 1) },
             op(')'),
