@@ -29,7 +29,7 @@ export function applyEffects(
         // cacheable: an actual fact too (ansible_facts.X), as Ansible's strategy stores it.
         if (item._ansible_facts_cacheable === true)
           run.store.setGatheredFacts(target, facts as Record<string, unknown>)
-      } else run.store.setGatheredFacts(target, facts as Record<string, unknown>)
+      } else run.store.setModuleFacts(target, facts as Record<string, unknown>)
     }
     const added = item.add_host as
       { host_name?: string; groups?: string[]; host_vars?: Record<string, unknown> } | undefined

@@ -36,6 +36,11 @@ interface IncludedFile {
 /** How a play run ended, for the playbook loop (Ansible's RUN_FAILED_BREAK_PLAY). */
 export interface PlayRunOutcome {
   breakPlaybook: boolean
+  /**
+   * `meta: end_play` ran: the play ends, with no further serial batches (Ansible's
+   * iterator.end_play, raised as AnsibleEndPlay); the playbook goes on with the next play.
+   */
+  endPlay: boolean
 }
 
 export class PlayRun {
@@ -45,6 +50,7 @@ export class PlayRun {
   private readonly ended = new Set<string>()
   private readonly notified = new Map<TaskNode, Set<string>>()
   private aborted = false
+  private endPlay = false
   private breakPlaybook = false
   private abortAnnounced = false
   /** max_fail_percentage ended the play: Ansible's linear strategy announces that twice. */
@@ -95,7 +101,7 @@ export class PlayRun {
     )
     if (this.batch.length > 0 && newlyFailed.length === this.batch.length) this.breakPlaybook = true
     this.run.emit({ type: 'play_end', play: this.info })
-    return { breakPlaybook: this.breakPlaybook }
+    return { breakPlaybook: this.breakPlaybook, endPlay: this.endPlay }
   }
 
   private gatherFactsEnabled(): boolean {
@@ -391,10 +397,7 @@ export class PlayRun {
         )
       }
       if (task.module === 'gather_facts' || task.module === 'setup') {
-        this.run.store.setGatheredFacts(
-          host,
-          (result.ansible_facts ?? {}) as Record<string, unknown>
-        )
+        this.run.store.setModuleFacts(host, (result.ansible_facts ?? {}) as Record<string, unknown>)
       }
     }
     const noLog = this.keywordBool(task, 'no_log', host)
@@ -639,6 +642,8 @@ export class PlayRun {
         if (conditionFor(first)) {
           for (const host of this.batch) this.ended.add(host)
           this.aborted = true
+          // end_batch leaves the next batches to run; end_play ends them too.
+          if (action === 'end_play') this.endPlay = true
         } else {
           skipped(first, action === 'end_play' ? 'continuing play' : 'continuing current batch')
         }
@@ -667,7 +672,13 @@ export class PlayRun {
       }
       case 'clear_host_errors':
         announce()
-        if (conditionFor(first)) for (const host of this.batch) this.run.failedHosts.delete(host)
+        // Ansible pops the hosts of the batch (its inventory is restricted to it) from both the
+        // failed and the unreachable hosts: an unreachable host runs the rest of the play again.
+        if (conditionFor(first))
+          for (const host of this.batch) {
+            this.run.failedHosts.delete(host)
+            this.run.unreachableHosts.delete(host)
+          }
         else skipped(first, `not clearing host error state for ${first}`)
         return
       case 'clear_facts':

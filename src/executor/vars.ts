@@ -4,6 +4,7 @@
 // < set_fact / register < extra vars, with magic variables on top.
 import type { Inventory } from '../inventory/index.js'
 import type { BlockNode, Play, PlayItem, RoleInstance } from '../playbook/objects.js'
+import { markEachUnsafe } from '../template/unsafe.js'
 
 export interface PlayScope {
   play: Play
@@ -62,6 +63,14 @@ export class VariableStore {
 
   setGatheredFacts(host: string, facts: Record<string, unknown>): void {
     this.facts.set(host, { ...(this.facts.get(host) ?? {}), ...facts })
+  }
+
+  /**
+   * Facts a module returned (setup, gather_facts, ...) come from the pod: like Ansible's
+   * wrap_var on them, they are never rendered, so an env value holding `{{ }}` stays text.
+   */
+  setModuleFacts(host: string, facts: Record<string, unknown>): void {
+    this.setGatheredFacts(host, markEachUnsafe(facts))
   }
 
   clearFacts(host: string): void {

@@ -30,6 +30,13 @@ export function markUnsafe(value: unknown): unknown {
   return value
 }
 
+/** A copy of `values` with each value marked as markUnsafe marks it. */
+export function markEachUnsafe(values: Record<string, unknown>): Record<string, unknown> {
+  const marked: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(values)) marked[key] = markUnsafe(value)
+  return marked
+}
+
 /** True for UnsafeText and for lists/dicts passed to markUnsafe. */
 export function isMarkedUnsafe(value: unknown): boolean {
   return (

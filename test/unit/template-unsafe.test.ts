@@ -124,4 +124,39 @@ describe('unsafe results (playbook)', () => {
     // A safe fact is rendered again when read, as Ansible does; the unsafe one never is.
     expect(shown?.result.msg).toBe('{{ 1 + 1 }}|4')
   })
+  it('never renders gathered facts, which come from the host (an env value holding {{ }})', async () => {
+    writeFileSync(path.join(dir, 'inventory.ini'), 'localhost ansible_connection=local\n')
+    writeFileSync(
+      path.join(dir, 'facts.yml'),
+      [
+        '- hosts: localhost',
+        '  gather_facts: true',
+        '  tasks:',
+        '    - name: direct',
+        '      debug: msg="{{ ansible_env.KA_EVIL }}|{{ ansible_facts.env.KA_EVIL }}"',
+        '    - set_fact:',
+        '        copied: "{{ ansible_env.KA_EVIL }}"',
+        '    - name: copied',
+        '      debug: msg="{{ copied }}"',
+        ''
+      ].join('\n')
+    )
+    const events: RunEvent[] = []
+    const outcome = await runPlaybook(
+      {
+        ...defaultRunOptions(dir, { PATH: process.env.PATH, KA_EVIL: '{{ 7 * 6 }}' }),
+        inventorySources: [path.join(dir, 'inventory.ini')],
+        playbook: path.join(dir, 'facts.yml')
+      },
+      event => events.push(event)
+    )
+    expect(outcome.exitCode).toBe(0)
+    const message = (task: string) =>
+      events.find(
+        (event): event is Extract<RunEvent, { type: 'host_result' }> =>
+          event.type === 'host_result' && event.task.name === task
+      )?.result.msg
+    expect(message('direct')).toBe('{{ 7 * 6 }}|{{ 7 * 6 }}')
+    expect(message('copied')).toBe('{{ 7 * 6 }}')
+  })
 })
