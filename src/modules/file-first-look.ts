@@ -52,9 +52,57 @@ export interface WalkEntry {
   group: string
 }
 
-/** Lines `%f %u %g %U %G %n`, one per entry under `path` (depth first, as find lists them). */
+/** The operand `find` walks: a path starting with `-` would be read as an expression. */
+export function walkRoot(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path
+}
+
+/**
+ * Lines `%f %u %g %U %G %n`, one per entry under `path` (depth first, as find lists them). A
+ * name with a newline cannot be told apart from two lines, so the walk never stats it: find
+ * hands each path to the shell as one argument, and a path containing a newline is printed as
+ * `!<path with newlines shown as ?>` instead (parseWalk reports it as unsafe).
+ */
 export function walkScript(path: string, prefix = ''): string {
-  return `find ${shellQuote(path)} -mindepth 1 | while IFS= read -r f; do s=$(stat -c '%f %u %g %U %G %n' "$f") && echo "${prefix}$s"; done`
+  const each =
+    `nl=$(printf '\\n_'); nl=\${nl%_}; for f; do case $f in *"$nl"*) ` +
+    `printf '%s!%s\\n' ${shellQuote(prefix)} "$(printf '%s' "$f" | tr '\\n' '?')";; ` +
+    `*) s=$(stat -c '%f %u %g %U %G %n' -- "$f") && printf '%s%s\\n' ${shellQuote(prefix)} "$s";; esac; done`
+  return `find ${shellQuote(walkRoot(path))} -mindepth 1 -exec sh -c ${shellQuote(each)} sh {} +`
+}
+
+export interface Walk {
+  /** Entries strictly inside the tree, in find's order. */
+  entries: WalkEntry[]
+  /** Names the walk cannot represent (a newline in them), or lines not inside the tree. */
+  unsafe: string[]
+}
+
+/**
+ * The entries of walkScript's lines that lie inside `path`'s tree. Anything else (a name with a
+ * newline, a line that is not a stat line of a path under `path/`) is unsafe: no attribute may
+ * be applied from it.
+ */
+export function parseWalk(path: string, lines: string[]): Walk {
+  const root = walkRoot(path).replace(/\/+$/, '')
+  const walk: Walk = { entries: [], unsafe: [] }
+  for (const line of lines) {
+    if (line.startsWith('!')) {
+      walk.unsafe.push(line.slice(1))
+      continue
+    }
+    const entry = parseWalkLine(line)
+    const inside =
+      /^[0-9a-f]+ \d+ \d+ /.test(line) &&
+      entry.path.startsWith(`${root}/`) &&
+      !entry.path
+        .slice(root.length + 1)
+        .split('/')
+        .some(part => part === '..')
+    if (inside) walk.entries.push(entry)
+    else walk.unsafe.push(entry.path || line)
+  }
+  return walk
 }
 
 export function parseWalkLine(line: string): WalkEntry {

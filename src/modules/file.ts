@@ -15,8 +15,9 @@ import {
 } from './file-attrs.js'
 import {
   firstLook,
-  parseWalkLine,
+  parseWalk,
   probedOnly,
+  walkRoot,
   walkScript,
   type FirstLook,
   type WalkEntry
@@ -69,10 +70,10 @@ interface PathContent {
 async function walkTree(
   ctx: ModuleContext,
   path: string
-): Promise<{ entries: WalkEntry[]; content: PathContent }> {
+): Promise<{ entries: WalkEntry[]; unsafe: string[]; content: PathContent }> {
   const listing = await ctx.connection.exec(walkScript(path), { idempotent: true })
-  const entries = listing.stdout.split('\n').filter(Boolean).map(parseWalkLine)
-  return { entries, content: pathContent(path, entries) }
+  const walk = parseWalk(path, listing.stdout.split('\n').filter(Boolean))
+  return { ...walk, content: pathContent(path, walk.entries) }
 }
 
 function pathContent(path: string, entries: WalkEntry[]): PathContent {
@@ -82,16 +83,18 @@ function pathContent(path: string, entries: WalkEntry[]): PathContent {
     byParent.set(parent, [...(byParent.get(parent) ?? []), entry])
   }
   const content: PathContent = { directories: [], files: [] }
+  // Entries of a path starting with '-' were walked as './path' (see walkRoot).
+  const shown = (entry: WalkEntry) => entry.path.slice(walkRoot(path).length - path.length)
   const visit = (dir: string) => {
     const children = byParent.get(dir) ?? []
     // os.walk lists symlinks to directories under dirs; we count links as files (no follow).
     const dirs = children.filter(child => child.type === 'directory')
     const files = children.filter(child => child.type !== 'directory')
-    content.directories.push(...dirs.map(child => child.path))
-    content.files.push(...files.map(child => child.path))
+    content.directories.push(...dirs.map(shown))
+    content.files.push(...files.map(shown))
     for (const child of dirs) visit(child.path)
   }
-  visit(path.replace(/\/+$/, ''))
+  visit(walkRoot(path).replace(/\/+$/, ''))
   return content
 }
 
@@ -145,7 +148,9 @@ async function ensureAbsent(ctx: ModuleContext, path: string, look: FirstLook): 
   let removalRc = look.actionRc
   if (look.step === 'absent') {
     walk =
-      prevState === 'directory' ? pathContent(path, look.listing.map(parseWalkLine)) : undefined
+      prevState === 'directory'
+        ? pathContent(path, parseWalk(path, look.listing).entries)
+        : undefined
   } else {
     walk = prevState === 'directory' ? (await walkTree(ctx, path)).content : undefined
     if (!ctx.check) removalRc = (await ctx.connection.exec(`rm -rf -- ${shellQuote(path)}`)).rc
@@ -419,10 +424,18 @@ async function ensureDirectory(
   ]
   let changed = plan.changed || times.changed
   if (args.recurse) {
-    const entries =
+    const { entries, unsafe } =
       look.step === 'directory' && lookedAfter(look, path)
-        ? look.listing.map(parseWalkLine)
-        : (await walkTree(ctx, path)).entries
+        ? parseWalk(path, look.listing)
+        : await walkTree(ctx, path)
+    // A name with a newline would read as several paths, some maybe outside the tree: refuse
+    // the whole walk rather than apply attributes to any of them.
+    if (unsafe.length > 0) {
+      throw new FileModuleError({
+        msg: `Cannot apply attributes recursively under ${path}: ${unsafe[0]} (newlines shown as ?) has a name this module cannot handle safely`,
+        path
+      })
+    }
     for (const entry of entries) {
       if (entry.type === 'link') continue
       const entryInfo: PathInfo = {

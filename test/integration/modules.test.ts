@@ -371,3 +371,31 @@ describe('copy of a file larger than any buffer', () => {
     expect((await readdir(path.join(harness.root, 'tmp'))).sort()).toEqual(tmpBefore)
   }, 120_000)
 })
+
+describe('file recurse with a name holding a newline', () => {
+  it('fails naming the path and touches nothing outside the tree', async () => {
+    const harness = onPod('plain')
+    const onHost = (remote: string) => path.join(harness.root, remote)
+    await mkdir(onHost('tmp/nl-victim'), { recursive: true, mode: 0o755 })
+    await mkdir(onHost('tmp/nl-tree/evil\n/tmp/nl-victim'), { recursive: true, mode: 0o755 })
+    await mkdir(onHost('tmp/nl-tree/ok'), { mode: 0o755 })
+    const before = (await stat(onHost('tmp/nl-victim'))).mode & 0o7777
+    for (const check of [false, true]) {
+      const result = await harness.run(
+        'file',
+        { path: '/tmp/nl-tree', state: 'directory', mode: '0700', recurse: true },
+        { check }
+      )
+      expect(result).toMatchObject({ failed: true })
+      expect(String(result.msg)).toContain('/tmp/nl-tree/evil?')
+    }
+    expect((await stat(onHost('tmp/nl-victim'))).mode & 0o7777).toBe(before)
+    expect((await stat(onHost('tmp'))).mode & 0o7777).not.toBe(0o700)
+    expect((await stat(onHost('tmp/nl-tree/ok'))).mode & 0o7777).toBe(0o755)
+    // Removing the tree is safe (rm -rf takes the path whole); its diff leaves the name out.
+    const removed = await harness.run('file', { path: '/tmp/nl-tree', state: 'absent' })
+    expect(removed).toMatchObject({ changed: true })
+    await expect(stat(onHost('tmp/nl-tree'))).rejects.toThrow()
+    expect((await stat(onHost('tmp/nl-victim'))).mode & 0o7777).toBe(before)
+  })
+})
