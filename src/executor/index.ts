@@ -255,6 +255,8 @@ async function runPlays(run: RunContext, plays: Play[]): Promise<void> {
     let breakPlaybook = false
     for (const batch of serialBatches(hosts, run.templar.template(play.keywords.serial, vars))) {
       const outcome = await new PlayRun(run, shownPlay, batch, hosts, varsFiles).execute()
+      // meta: end_play ends the whole play, not only this batch; the playbook goes on.
+      if (outcome.endPlay) break
       if (outcome.breakPlaybook) {
         breakPlaybook = true
         break

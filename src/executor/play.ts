@@ -673,11 +673,12 @@ export class PlayRun {
       case 'clear_host_errors':
         announce()
         // Ansible pops the hosts of the batch (its inventory is restricted to it) from both the
-        // failed and the unreachable hosts: an unreachable host runs the rest of the play again.
+        // failed and the unreachable hosts: an unreachable host runs the rest of the play again,
+        // over a new connection.
         if (conditionFor(first))
           for (const host of this.batch) {
             this.run.failedHosts.delete(host)
-            this.run.unreachableHosts.delete(host)
+            if (this.run.unreachableHosts.delete(host)) await this.run.connections.reset(host)
           }
         else skipped(first, `not clearing host error state for ${first}`)
         return
