@@ -9,6 +9,7 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { RemoteTimeoutError } from '../../src/connection/connection.js'
+import { bootstrapProgram } from '../../src/connection/session/bootstrap.js'
 import {
   ShellSession,
   SessionLostError,
@@ -141,6 +142,37 @@ describe.each([['dash'], ['busybox', 'sh'], ['bash']])('session over %s', (...ar
     const names = spools.stdout.split('\n').filter(name => name.startsWith('.ka-'))
     expect(new Set(names.map(name => name.slice(7))).size).toBe(1)
     expect(names).toHaveLength(4)
+  })
+
+  it('fails a command whose output the remote tmp dir cannot hold, without killing it', async () => {
+    // A full tmp dir, simulated deterministically: the session shell runs under a file size
+    // limit (ulimit -f 64, i.e. 32 KiB in dash) with SIGXFSZ ignored, so a relay's writes into
+    // its spool file start failing (EFBIG) after 32 KiB, exactly as they fail with ENOSPC on a
+    // full disk. The command writes only to its fifos, which no such limit touches.
+    const session = await open([
+      '/bin/sh',
+      '-c',
+      'ulimit -f 64; trap "" XFSZ; exec "$@"',
+      'sh',
+      ...argv
+    ])
+    const result = await sessionExec(
+      session,
+      "head -c 1000000 /dev/zero | tr '\\0' y; echo END; echo err >&2",
+      sh
+    )
+    // Without draining after the failed write the command died of SIGPIPE: rc 141, no message.
+    expect(result.rc).toBe(1)
+    expect(result.stdout.length).toBeGreaterThan(0)
+    expect(result.stdout.length).toBeLessThan(1_000_000)
+    expect(result.stdout).toBe('y'.repeat(result.stdout.length))
+    expect(result.stderr).toBe(
+      `err\nkubectl-ansible: output of this command was cut: no space left in the remote tmp dir ${path.join(dir, 'rtmp')}\n`
+    )
+    const failing = await sessionExec(session, 'yes | head -c 100000 >/dev/null; exit 4', sh)
+    expect(failing).toMatchObject({ rc: 4, stdout: '', stderr: '' })
+    const next = await sessionExec(session, 'echo ok; echo fine >&2', sh)
+    expect(next).toMatchObject({ rc: 0, stdout: 'ok\n', stderr: 'fine\n' })
   })
 })
 
@@ -313,6 +345,30 @@ describe('session tool variants', () => {
       size: 3,
       uid: 0
     })
+  })
+})
+
+describe('session waits', () => {
+  it('a wait whose fractional sleep fails tries it once, then sleeps 1 s, never spinning', async () => {
+    // busybox builds without fractional sleep fail `sleep 0.01` at once; a loop calling it would
+    // spin. The bootstrap's __nap, run alone with a sleep that logs and refuses fractions.
+    const program = bootstrapProgram('#M#', '/tmp', 'n')
+    const nap = /^__zz=1\n__nap\(\) \{.*\}$/m.exec(program)
+    expect(nap).not.toBeNull()
+    const bin = path.join(dir, 'bin-nap')
+    await mkdir(bin, { recursive: true })
+    const log = path.join(dir, 'nap.log')
+    await writeFile(
+      path.join(bin, 'sleep'),
+      `#!/bin/sh\necho "$1" >>'${log}'\ncase $1 in *.*) exit 1 ;; esac\n`,
+      { mode: 0o755 }
+    )
+    const child = spawn('dash', ['-c', `${nap![0]}\n__nap; __nap; __nap`], {
+      env: { PATH: `${bin}:/usr/bin:/bin` },
+      stdio: 'ignore'
+    })
+    await new Promise(resolve => child.on('close', resolve))
+    expect(await readFile(log, 'utf8')).toBe('0.01\n1\n1\n1\n')
   })
 })
 

@@ -15,9 +15,11 @@
 // Commands run in the background inside a wrapper that reports their end, so the loop stays
 // free to read a kill request while a command runs (timeouts cost no extra kubectl process).
 //
-// A command's stdout and stderr are fifos, never the session's own streams; a relay (`cat`,
-// started by the loop) copies each into a spool file in the session tmp dir. The command's end
-// is the end of its own process. Then, per relay:
+// A command's stdout and stderr are fifos, never the session's own streams; a relay (a subshell
+// started by the loop, running `cat`) copies each into a spool file in the session tmp dir. A
+// relay whose spool cannot be written (tmp dir full) drains its fifo instead and marks the
+// spool; the command then gets what the spool holds, a line on stderr and a failing rc.
+// The command's end is the end of its own process. Then, per relay:
 //  - it exited: nothing else held the fifo, the spool is complete (the usual case);
 //  - it sleeps: a background process the command left behind (`nohup srv &`, `sleep 1 && echo
 //    late &`) still holds the fifo, and a relay that copies a fifo into a regular file sleeps
@@ -86,26 +88,54 @@ __cat() { case $__ct in
   *) echo 'neither cat nor dd exists in the container' >&2; return 1 ;;
 esac; }
 __hd=0; __has head && [ "$(printf abcdef | head -c 3 2>/dev/null)" = abc ] && __hd=1
-__um=$(umask)
-__fifo=0; [ "$__ct" = cat ] && __has mkfifo && [ -r /proc/$$/stat ] && __fifo=1
+__fifo=0; [ "$__ct" = cat ] && __has mkfifo && __has chmod && [ -r /proc/$$/stat ] && [ -r /proc/$$/task/$$/children ] && __fifo=1
 __q=0 __iso=0 __fo= __fe= __so= __se= __ro= __re=
 # A command's fifos and spools: the last ones while nothing holds them, else new ones.
 __slot() {
   [ "$__fifo" = 1 ] || return 0
-  if [ "$__iso" = 1 ] && [ -p "$__fo" ] && [ -p "$__fe" ]; then : >"$__so"; : >"$__se"; return 0; fi
+  if [ "$__iso" = 1 ] && [ -p "$__fo" ] && [ -p "$__fe" ] && [ ! -x "$__so" ] && [ ! -x "$__se" ]; then
+    : >"$__so"; : >"$__se"; return 0
+  fi
+  [ -z "$__fo" ] || __drop "$__fo" "$__fe" "$__so" "$__se"
   __q=$((__q + 1)) __iso=0
   __fo="$__T/.ka-fo-$__N-$__q" __fe="$__T/.ka-fe-$__N-$__q"
   __so="$__T/.ka-so-$__N-$__q" __se="$__T/.ka-se-$__N-$__q"
   ( umask 077; mkfifo "$__fo" "$__fe" && set -C && : >"$__so" && : >"$__se" ) 2>/dev/null && __iso=1
   [ "$__iso" = 1 ] || __drop "$__fo" "$__fe" "$__so" "$__se"
 }
+# Relay: copies fifo $1 into spool $2. A copy that cannot write its spool (ENOSPC: the tmp dir
+# is full) marks the spool executable (metadata only: it needs no free space) and the relay
+# starts a cat that drains the fifo, which it has held open all along, so the command never
+# meets a fifo without readers and dies of SIGPIPE. The relay is a subshell waiting for its cat;
+# __detach stops it with TERM, which it takes for a quiet exit (a shell such as bash reports a
+# background job killed by a signal on the session's stderr).
+__relay() {
+  trap 'exit 0' TERM
+  exec 3<"$1"
+  cat <&3 >>"$2" 2>/dev/null && exit 0
+  chmod u+x -- "$2" 2>/dev/null
+  cat <&3 >/dev/null 2>&1 3<&-
+  exit 0
+}
+# The process of relay $1 that reads the fifo: its cat while it has one, else itself.
+__reader() { __ch=; read -r __ch __x 2>/dev/null <"/proc/$1/task/$1/children"; printf %s "\${__ch:-$1}"; }
+# A short wait: 10 ms where sleep takes fractions, else (busybox builds without them fail at
+# once) 1 s, so the wait loop never spins.
+__zz=1
+__nap() { if [ "$__zz" = 1 ] && sleep 0.01 2>/dev/null; then return 0; fi; __zz=0; sleep 1; }
 # 0 once relay $1 has exited, 1 while it sleeps on an empty fifo (a late writer holds it).
 __settle() {
   __n=0
   while IFS= read -r __st 2>/dev/null <"/proc/$1/stat"; do
     set -- "$1" \${__st##*') '}
-    case $2 in Z | X) return 0 ;; S) return 1 ;; esac
-    __n=$((__n + 1)); [ "$__n" -lt 2000 ] || sleep 0.01
+    case $2 in Z | X) return 0 ;; esac
+    __ch=; read -r __ch __x 2>/dev/null <"/proc/$1/task/$1/children"
+    if [ -n "$__ch" ]; then
+      # The relay waits for its copying cat: that one's state tells.
+      if IFS= read -r __st 2>/dev/null <"/proc/$__ch/stat"; then set -- "$1" \${__st##*') '}; else set -- "$1" Z; fi
+    fi
+    case $2 in S) return 1 ;; esac
+    __n=$((__n + 1)); [ "$__n" -lt 2000 ] || __nap
   done
   return 0
 }
@@ -126,7 +156,9 @@ __detach() {
   exec 5<>"$__fo" 6<"$__fo" 7<>"$__fe" 8<"$__fe"
   cat <&6 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
   cat <&8 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
-  kill -9 "$__ro" "$__re" 2>/dev/null
+  set -- "$(__reader "$__ro")" "$(__reader "$__re")"
+  kill -TERM "$__ro" "$__re" 2>/dev/null
+  kill -9 "$@" 2>/dev/null
   exec 5>&- 6<&- 7>&- 8<&-
   __drop "$__fo" "$__fe" "$__so" "$__se"
 }
@@ -178,9 +210,9 @@ __x() {
   # The relays are the loop's children, so a timeout's kill (the wrapper's tree) spares them
   # and they still copy what the killed command wrote.
   if [ "$__iso" = 1 ]; then
-    cat <"$__fo" >>"$__so" 2>/dev/null 4<&- &
+    (__relay "$__fo" "$__so") 2>/dev/null 4<&- &
     __ro=$!
-    cat <"$__fe" >>"$__se" 2>/dev/null 4<&- &
+    (__relay "$__fe" "$__se") 2>/dev/null 4<&- &
     __re=$!
   fi
   (
@@ -196,13 +228,18 @@ __x() {
     wait "$__cp"
     __r=$?
     if [ "$__iso" = 1 ]; then
-      __late=0
+      __late=0 __cut=0
       __settle "$__ro" || __late=1
       __settle "$__re" || __late=1
+      [ ! -x "$__so" ] && [ ! -x "$__se" ] || __cut=1
       if [ "$__late" = 1 ]; then __detach
       else
         [ ! -s "$__so" ] || cat <"$__so"
         [ ! -s "$__se" ] || cat <"$__se" >&2
+      fi
+      if [ "$__cut" = 1 ]; then
+        printf 'kubectl-ansible: output of this command was cut: no space left in the remote tmp dir %s\\n' "$__T" >&2
+        [ "$__r" != 0 ] || __r=1
       fi
     fi
     __end "$__i" $__r
