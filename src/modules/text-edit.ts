@@ -20,24 +20,56 @@ export interface EditTarget {
   writePath: string
   /** The path's directory exists (a new file needs no mkdir). */
   parentExists: boolean
+  /** The path is a symlink whose target's directory is missing (Ansible fails the write). */
+  targetDirMissing?: boolean
 }
 
 export async function readForEdit(ctx: ModuleContext, path: string): Promise<EditTarget> {
   const script = new ProbeScript().line('echo "I0 $(id -u) $(id -g)"')
   const parent = script.probe(dirname(path), { follow: true })
+  // A dangling symlink: where its target would be (realpath(dest)), when the target's directory
+  // exists. `readlink -f` cannot tell: it prints nothing when that directory is missing, and
+  // busybox resolves a relative target against the cwd instead of the link's directory.
+  const p = shellQuote(path)
+  script.line(
+    `if [ -L ${p} ] && [ ! -e ${p} ]; then t=$(readlink -- ${p}); ` +
+      `case $t in /*) ;; *) t=${shellQuote(dirname(path).replace(/\/+$/, ''))}/$t;; esac; ` +
+      `d=$(dirname -- "$t"); b=$(basename -- "$t"); ` +
+      `if [ -d "$d" ]; then d=$(cd -- "$d" && pwd -P) && echo "S1 \${d%/}/$b"; fi; fi`
+  )
   // Last: the content runs to the end of the output.
   const file = script.probe(path, { follow: true, content: true })
-  const { infos, identity } = await script.run(ctx.connection, { idempotent: true })
+  const { infos, identity, marks } = await script.run(ctx.connection, { idempotent: true })
   const info = infos[file]
   const content = info.exists && info.type === 'file' ? (info.content ?? Buffer.alloc(0)) : null
+  const dangling = info.linkTarget !== undefined && info.targetExists !== true
+  const danglingTarget = marks.get(1)
+  if (dangling) {
+    // Ansible makes dirname(dest) (the link's own, existing directory) and moves the content
+    // to realpath(dest); a missing target directory is not created: the move fails.
+    return {
+      path,
+      info,
+      content,
+      identity,
+      writePath: danglingTarget || linkTargetPath(path, info.linkTarget!),
+      parentExists: Boolean(danglingTarget),
+      targetDirMissing: !danglingTarget
+    }
+  }
   return {
     path,
     info,
     content,
     identity,
-    writePath: info.realPath ?? path,
+    writePath: info.realPath || path,
     parentExists: infos[parent].targetIsDir === true
   }
+}
+
+/** Where the symlink `path` -> `target` points (a relative target is relative to its directory). */
+function linkTargetPath(path: string, target: string): string {
+  return target.startsWith('/') ? target : `${dirname(path).replace(/\/+$/, '')}/${target}`
 }
 
 /** Python's readlines() on bytes: lines keep their '\n'. */
@@ -106,13 +138,22 @@ export async function writeEdited(
     await applyCommands(ctx, plan.commands)
     return { backupFile: '', attributesChanged: plan.changed }
   }
+  if (target.targetDirMissing) {
+    // Ansible makes dirname(dest), which the link's own directory already is, then
+    // atomic_move to realpath(dest) fails: the target's directory is not created.
+    throw new EditFailure({
+      changed: false,
+      failed: true,
+      msg: `Could not replace file: ${target.path} to ${target.writePath}: [Errno 2] No such file or directory: ${dirname(target.writePath)}`
+    })
+  }
   const pre: string[] = []
   if (!target.info.exists && !target.parentExists)
-    pre.push(`mkdir -p ${shellQuote(dirname(target.writePath))}`)
+    pre.push(`mkdir -p -- ${shellQuote(dirname(target.writePath))}`)
   let backupFile = ''
   if (options.backup && target.info.exists) {
     backupFile = backupName(target.path)
-    pre.push(`cp -p ${shellQuote(target.writePath)} ${shellQuote(backupFile)}`)
+    pre.push(`cp -p -- ${shellQuote(target.writePath)} ${shellQuote(backupFile)}`)
   }
   await applyCommands(ctx, pre)
   const mode = (plan.finalMode ?? base.mode ?? NEW_FILE_MODE).toString(8).padStart(4, '0')
@@ -124,7 +165,7 @@ export async function writeEdited(
   const post: string[] = []
   if (validate) {
     if (!validate.includes('%s')) {
-      await ctx.connection.exec(`rm -f ${shellQuote(putPath)}`)
+      await ctx.connection.exec(`rm -f -- ${shellQuote(putPath)}`)
       throw new EditFailure({
         changed: false,
         failed: true,
@@ -133,23 +174,23 @@ export async function writeEdited(
     }
     const checked = await ctx.connection.exec(validate.split('%s').join(shellQuote(putPath)))
     if (checked.rc !== 0) {
-      await ctx.connection.exec(`rm -f ${shellQuote(putPath)}`)
+      await ctx.connection.exec(`rm -f -- ${shellQuote(putPath)}`)
       throw new EditFailure({
         changed: false,
         failed: true,
         msg: `failed to validate: rc:${checked.rc} error:${checked.stderr}`
       })
     }
-    post.push(`mv -f ${shellQuote(putPath)} ${shellQuote(target.writePath)}`)
+    post.push(`mv -f -- ${shellQuote(putPath)} ${shellQuote(target.writePath)}`)
   }
   post.push(...plan.commands.filter(command => !command.startsWith('chmod ')))
   // atomic_move keeps the previous owner; our put created the file as the exec user.
   const info = target.info
   if (info.exists && options.attributes.owner === undefined && info.uid !== target.identity?.uid) {
-    post.push(`chown ${info.uid} ${shellQuote(target.writePath)}`)
+    post.push(`chown -- ${info.uid} ${shellQuote(target.writePath)}`)
   }
   if (info.exists && options.attributes.group === undefined && info.gid !== target.identity?.gid) {
-    post.push(`chgrp ${info.gid} ${shellQuote(target.writePath)}`)
+    post.push(`chgrp -- ${info.gid} ${shellQuote(target.writePath)}`)
   }
   await applyCommands(ctx, post)
   return { backupFile, attributesChanged: plan.changed }

@@ -399,3 +399,46 @@ describe('file recurse with a name holding a newline', () => {
     expect((await stat(onHost('tmp/nl-victim'))).mode & 0o7777).toBe(before)
   })
 })
+
+describe('lineinfile and blockinfile create through a dangling symlink', () => {
+  it('write the target when its directory exists, fail as Ansible does when it is missing', async () => {
+    const harness = onPod('plain')
+    const onHost = (remote: string) => path.join(harness.root, remote)
+    const { symlink, lstat } = await import('node:fs/promises')
+    await mkdir(onHost('tmp/dl'), { recursive: true })
+    await symlink('/tmp/dl/f1', onHost('tmp/dl/l1'))
+    await symlink('f2', onHost('tmp/dl/l2'))
+    await symlink('/tmp/dl/missing1/f', onHost('tmp/dl/l3'))
+    await symlink('missing2/f', onHost('tmp/dl/l4'))
+    expect(
+      await harness.run('lineinfile', { path: '/tmp/dl/l1', line: 'hello', create: true })
+    ).toMatchObject({ changed: true })
+    expect(
+      await harness.run('blockinfile', { path: '/tmp/dl/l2', block: 'hello', create: true })
+    ).toMatchObject({ changed: true })
+    expect(await readFile(onHost('tmp/dl/f1'), 'utf8')).toBe('hello\n')
+    expect(await readFile(onHost('tmp/dl/f2'), 'utf8')).toContain('hello\n')
+    // busybox `readlink -f` resolves a dangling relative link against the cwd.
+    await expect(stat(onHost('f2'))).rejects.toThrow()
+    // ansible-playbook 2.14: "Could not replace file: ... to /tmp/dl/missing1/f: [Errno 2] ..."
+    // and neither the link nor a target directory changes.
+    for (const [action, link, target] of [
+      ['lineinfile', 'l3', '/tmp/dl/missing1/f'],
+      ['blockinfile', 'l4', '/tmp/dl/missing2/f']
+    ]) {
+      const args = action === 'lineinfile' ? { line: 'hello' } : { block: 'hello' }
+      const result = await harness.run(action, { path: `/tmp/dl/${link}`, create: true, ...args })
+      expect(result).toMatchObject({ changed: false, failed: true })
+      expect(String(result.msg)).toContain(`Could not replace file: /tmp/dl/${link} to ${target}`)
+      expect((await lstat(onHost(`tmp/dl/${link}`))).isSymbolicLink()).toBe(true)
+      await expect(stat(onHost(path.dirname(target.slice(1))))).rejects.toThrow()
+      const checked = await harness.run(
+        action,
+        { path: `/tmp/dl/${link}`, create: true, ...args },
+        { check: true }
+      )
+      expect(checked).toMatchObject({ changed: true })
+    }
+    for (const entry of await readdir(onHost('tmp/dl'))) expect(entry).toMatch(/^(l[1-4]|f[12])$/)
+  })
+})
