@@ -45031,6 +45031,13 @@ function markUnsafe(value) {
         unsafeContainers.add(value);
     return value;
 }
+/** A copy of `values` with each value marked as markUnsafe marks it. */
+function markEachUnsafe(values) {
+    const marked = {};
+    for (const [key, value] of Object.entries(values))
+        marked[key] = markUnsafe(value);
+    return marked;
+}
 /** True for UnsafeText and for lists/dicts passed to markUnsafe. */
 function isMarkedUnsafe(value) {
     return (value instanceof unsafe_UnsafeText ||
@@ -47588,9 +47595,48 @@ async function withPathInfo(ctx, result) {
 ;// CONCATENATED MODULE: ./build/dist/src/modules/file-first-look.js
 
 
-/** Lines `%f %u %g %U %G %n`, one per entry under `path` (depth first, as find lists them). */
+/** The operand `find` walks: a path starting with `-` would be read as an expression. */
+function walkRoot(path) {
+    return path.startsWith('-') ? `./${path}` : path;
+}
+/**
+ * Lines `%f %u %g %U %G %n`, one per entry under `path` (depth first, as find lists them). A
+ * name with a newline cannot be told apart from two lines, so the walk never stats it: find
+ * hands each path to the shell as one argument, and a path containing a newline is printed as
+ * `!<path with newlines shown as ?>` instead (parseWalk reports it as unsafe).
+ */
 function walkScript(path, prefix = '') {
-    return `find ${shellQuote(path)} -mindepth 1 | while IFS= read -r f; do s=$(stat -c '%f %u %g %U %G %n' "$f") && echo "${prefix}$s"; done`;
+    const each = `nl=$(printf '\\n_'); nl=\${nl%_}; for f; do case $f in *"$nl"*) ` +
+        `printf '%s!%s\\n' ${shellQuote(prefix)} "$(printf '%s' "$f" | tr '\\n' '?')";; ` +
+        `*) s=$(stat -c '%f %u %g %U %G %n' -- "$f") && printf '%s%s\\n' ${shellQuote(prefix)} "$s";; esac; done`;
+    return `find ${shellQuote(walkRoot(path))} -mindepth 1 -exec sh -c ${shellQuote(each)} sh {} +`;
+}
+/**
+ * The entries of walkScript's lines that lie inside `path`'s tree. Anything else (a name with a
+ * newline, a line that is not a stat line of a path under `path/`) is unsafe: no attribute may
+ * be applied from it.
+ */
+function parseWalk(path, lines) {
+    const root = walkRoot(path).replace(/\/+$/, '');
+    const walk = { entries: [], unsafe: [] };
+    for (const line of lines) {
+        if (line.startsWith('!')) {
+            walk.unsafe.push(line.slice(1));
+            continue;
+        }
+        const entry = parseWalkLine(line);
+        const inside = /^[0-9a-f]+ \d+ \d+ /.test(line) &&
+            entry.path.startsWith(`${root}/`) &&
+            !entry.path
+                .slice(root.length + 1)
+                .split('/')
+                .some(part => part === '..');
+        if (inside)
+            walk.entries.push(entry);
+        else
+            walk.unsafe.push(entry.path || line);
+    }
+    return walk;
 }
 function parseWalkLine(line) {
     const [rawHex, uid, gid, owner, group, ...nameParts] = line.split(' ');
@@ -47824,8 +47870,8 @@ function initialDiff(path, state, prevState, walk) {
 /** os.walk order, top-down: each directory's subdirectories, then its files, then recurse. */
 async function walkTree(ctx, path) {
     const listing = await ctx.connection.exec(walkScript(path), { idempotent: true });
-    const entries = listing.stdout.split('\n').filter(Boolean).map(parseWalkLine);
-    return { entries, content: pathContent(path, entries) };
+    const walk = parseWalk(path, listing.stdout.split('\n').filter(Boolean));
+    return { ...walk, content: pathContent(path, walk.entries) };
 }
 function pathContent(path, entries) {
     const byParent = new Map();
@@ -47834,17 +47880,19 @@ function pathContent(path, entries) {
         byParent.set(parent, [...(byParent.get(parent) ?? []), entry]);
     }
     const content = { directories: [], files: [] };
+    // Entries of a path starting with '-' were walked as './path' (see walkRoot).
+    const shown = (entry) => entry.path.slice(walkRoot(path).length - path.length);
     const visit = (dir) => {
         const children = byParent.get(dir) ?? [];
         // os.walk lists symlinks to directories under dirs; we count links as files (no follow).
         const dirs = children.filter(child => child.type === 'directory');
         const files = children.filter(child => child.type !== 'directory');
-        content.directories.push(...dirs.map(child => child.path));
-        content.files.push(...files.map(child => child.path));
+        content.directories.push(...dirs.map(shown));
+        content.files.push(...files.map(shown));
         for (const child of dirs)
             visit(child.path);
     };
-    visit(path.replace(/\/+$/, ''));
+    visit(walkRoot(path).replace(/\/+$/, ''));
     return content;
 }
 function attributeRequest(args) {
@@ -47887,7 +47935,9 @@ async function ensureAbsent(ctx, path, look) {
     let removalRc = look.actionRc;
     if (look.step === 'absent') {
         walk =
-            prevState === 'directory' ? pathContent(path, look.listing.map(parseWalkLine)) : undefined;
+            prevState === 'directory'
+                ? pathContent(path, parseWalk(path, look.listing).entries)
+                : undefined;
     }
     else {
         walk = prevState === 'directory' ? (await walkTree(ctx, path)).content : undefined;
@@ -48132,9 +48182,17 @@ async function ensureDirectory(ctx, path, look, args, follow, mtime, atime) {
     ];
     let changed = plan.changed || times.changed;
     if (args.recurse) {
-        const entries = look.step === 'directory' && lookedAfter(look, path)
-            ? look.listing.map(parseWalkLine)
-            : (await walkTree(ctx, path)).entries;
+        const { entries, unsafe } = look.step === 'directory' && lookedAfter(look, path)
+            ? parseWalk(path, look.listing)
+            : await walkTree(ctx, path);
+        // A name with a newline would read as several paths, some maybe outside the tree: refuse
+        // the whole walk rather than apply attributes to any of them.
+        if (unsafe.length > 0) {
+            throw new FileModuleError({
+                msg: `Cannot apply attributes recursively under ${path}: ${unsafe[0]} (newlines shown as ?) has a name this module cannot handle safely`,
+                path
+            });
+        }
         for (const entry of entries) {
             if (entry.type === 'link')
                 continue;
@@ -48526,19 +48584,46 @@ const NEW_FILE_MODE = 0o644;
 async function readForEdit(ctx, path) {
     const script = new ProbeScript().line('echo "I0 $(id -u) $(id -g)"');
     const parent = script.probe(dirname(path), { follow: true });
+    // A dangling symlink: where its target would be (realpath(dest)), when the target's directory
+    // exists. `readlink -f` cannot tell: it prints nothing when that directory is missing, and
+    // busybox resolves a relative target against the cwd instead of the link's directory.
+    const p = shellQuote(path);
+    script.line(`if [ -L ${p} ] && [ ! -e ${p} ]; then t=$(readlink -- ${p}); ` +
+        `case $t in /*) ;; *) t=${shellQuote(dirname(path).replace(/\/+$/, ''))}/$t;; esac; ` +
+        `d=$(dirname -- "$t"); b=$(basename -- "$t"); ` +
+        `if [ -d "$d" ]; then d=$(cd -- "$d" && pwd -P) && echo "S1 \${d%/}/$b"; fi; fi`);
     // Last: the content runs to the end of the output.
     const file = script.probe(path, { follow: true, content: true });
-    const { infos, identity } = await script.run(ctx.connection, { idempotent: true });
+    const { infos, identity, marks } = await script.run(ctx.connection, { idempotent: true });
     const info = infos[file];
     const content = info.exists && info.type === 'file' ? (info.content ?? Buffer.alloc(0)) : null;
+    const dangling = info.linkTarget !== undefined && info.targetExists !== true;
+    const danglingTarget = marks.get(1);
+    if (dangling) {
+        // Ansible makes dirname(dest) (the link's own, existing directory) and moves the content
+        // to realpath(dest); a missing target directory is not created: the move fails.
+        return {
+            path,
+            info,
+            content,
+            identity,
+            writePath: danglingTarget || linkTargetPath(path, info.linkTarget),
+            parentExists: Boolean(danglingTarget),
+            targetDirMissing: !danglingTarget
+        };
+    }
     return {
         path,
         info,
         content,
         identity,
-        writePath: info.realPath ?? path,
+        writePath: info.realPath || path,
         parentExists: infos[parent].targetIsDir === true
     };
+}
+/** Where the symlink `path` -> `target` points (a relative target is relative to its directory). */
+function linkTargetPath(path, target) {
+    return target.startsWith('/') ? target : `${dirname(path).replace(/\/+$/, '')}/${target}`;
 }
 /** Python's readlines() on bytes: lines keep their '\n'. */
 function splitKeepEnds(text) {
@@ -48590,13 +48675,22 @@ async function writeEdited(ctx, target, data, options) {
         await applyCommands(ctx, plan.commands);
         return { backupFile: '', attributesChanged: plan.changed };
     }
+    if (target.targetDirMissing) {
+        // Ansible makes dirname(dest), which the link's own directory already is, then
+        // atomic_move to realpath(dest) fails: the target's directory is not created.
+        throw new EditFailure({
+            changed: false,
+            failed: true,
+            msg: `Could not replace file: ${target.path} to ${target.writePath}: [Errno 2] No such file or directory: ${dirname(target.writePath)}`
+        });
+    }
     const pre = [];
     if (!target.info.exists && !target.parentExists)
-        pre.push(`mkdir -p ${shellQuote(dirname(target.writePath))}`);
+        pre.push(`mkdir -p -- ${shellQuote(dirname(target.writePath))}`);
     let backupFile = '';
     if (options.backup && target.info.exists) {
         backupFile = backupName(target.path);
-        pre.push(`cp -p ${shellQuote(target.writePath)} ${shellQuote(backupFile)}`);
+        pre.push(`cp -p -- ${shellQuote(target.writePath)} ${shellQuote(backupFile)}`);
     }
     await applyCommands(ctx, pre);
     const mode = (plan.finalMode ?? base.mode ?? NEW_FILE_MODE).toString(8).padStart(4, '0');
@@ -48608,7 +48702,7 @@ async function writeEdited(ctx, target, data, options) {
     const post = [];
     if (validate) {
         if (!validate.includes('%s')) {
-            await ctx.connection.exec(`rm -f ${shellQuote(putPath)}`);
+            await ctx.connection.exec(`rm -f -- ${shellQuote(putPath)}`);
             throw new EditFailure({
                 changed: false,
                 failed: true,
@@ -48617,23 +48711,23 @@ async function writeEdited(ctx, target, data, options) {
         }
         const checked = await ctx.connection.exec(validate.split('%s').join(shellQuote(putPath)));
         if (checked.rc !== 0) {
-            await ctx.connection.exec(`rm -f ${shellQuote(putPath)}`);
+            await ctx.connection.exec(`rm -f -- ${shellQuote(putPath)}`);
             throw new EditFailure({
                 changed: false,
                 failed: true,
                 msg: `failed to validate: rc:${checked.rc} error:${checked.stderr}`
             });
         }
-        post.push(`mv -f ${shellQuote(putPath)} ${shellQuote(target.writePath)}`);
+        post.push(`mv -f -- ${shellQuote(putPath)} ${shellQuote(target.writePath)}`);
     }
     post.push(...plan.commands.filter(command => !command.startsWith('chmod ')));
     // atomic_move keeps the previous owner; our put created the file as the exec user.
     const info = target.info;
     if (info.exists && options.attributes.owner === undefined && info.uid !== target.identity?.uid) {
-        post.push(`chown ${info.uid} ${shellQuote(target.writePath)}`);
+        post.push(`chown -- ${info.uid} ${shellQuote(target.writePath)}`);
     }
     if (info.exists && options.attributes.group === undefined && info.gid !== target.identity?.gid) {
-        post.push(`chgrp ${info.gid} ${shellQuote(target.writePath)}`);
+        post.push(`chgrp -- ${info.gid} ${shellQuote(target.writePath)}`);
     }
     await applyCommands(ctx, post);
     return { backupFile, attributesChanged: plan.changed };
@@ -58058,7 +58152,7 @@ function applyEffects(run, task, host, delegatedTo, result, delegateFacts) {
                     run.store.setGatheredFacts(target, facts);
             }
             else
-                run.store.setGatheredFacts(target, facts);
+                run.store.setModuleFacts(target, facts);
         }
         const added = item.add_host;
         if (added && typeof added.host_name === 'string') {
@@ -58793,6 +58887,7 @@ class PlayRun {
     ended = new Set();
     notified = new Map();
     aborted = false;
+    endPlay = false;
     breakPlaybook = false;
     abortAnnounced = false;
     /** max_fail_percentage ended the play: Ansible's linear strategy announces that twice. */
@@ -58837,7 +58932,7 @@ class PlayRun {
         if (this.batch.length > 0 && newlyFailed.length === this.batch.length)
             this.breakPlaybook = true;
         this.run.emit({ type: 'play_end', play: this.info });
-        return { breakPlaybook: this.breakPlaybook };
+        return { breakPlaybook: this.breakPlaybook, endPlay: this.endPlay };
     }
     gatherFactsEnabled() {
         const value = this.play.keywords.gather_facts;
@@ -59094,7 +59189,7 @@ class PlayRun {
                 applyEffects(this.run, task, target, outcome.delegatedTo, result, this.delegateFacts(task, host));
             }
             if (task.module === 'gather_facts' || task.module === 'setup') {
-                this.run.store.setGatheredFacts(host, (result.ansible_facts ?? {}));
+                this.run.store.setModuleFacts(host, (result.ansible_facts ?? {}));
             }
         }
         const noLog = this.keywordBool(task, 'no_log', host);
@@ -59327,6 +59422,9 @@ class PlayRun {
                     for (const host of this.batch)
                         this.ended.add(host);
                     this.aborted = true;
+                    // end_batch leaves the next batches to run; end_play ends them too.
+                    if (action === 'end_play')
+                        this.endPlay = true;
                 }
                 else {
                     skipped(first, action === 'end_play' ? 'continuing play' : 'continuing current batch');
@@ -59356,9 +59454,15 @@ class PlayRun {
             }
             case 'clear_host_errors':
                 announce();
+                // Ansible pops the hosts of the batch (its inventory is restricted to it) from both the
+                // failed and the unreachable hosts: an unreachable host runs the rest of the play again,
+                // over a new connection.
                 if (conditionFor(first))
-                    for (const host of this.batch)
+                    for (const host of this.batch) {
                         this.run.failedHosts.delete(host);
+                        if (this.run.unreachableHosts.delete(host))
+                            await this.run.connections.reset(host);
+                    }
                 else
                     skipped(first, `not clearing host error state for ${first}`);
                 return;
@@ -59521,6 +59625,7 @@ function includeBlock(task, items, included) {
 }
 
 ;// CONCATENATED MODULE: ./build/dist/src/executor/vars.js
+
 function blockChain(item) {
     const chain = [];
     for (let node = item?.parent; node; node = node.parent)
@@ -59555,6 +59660,13 @@ class VariableStore {
     }
     setGatheredFacts(host, facts) {
         this.facts.set(host, { ...(this.facts.get(host) ?? {}), ...facts });
+    }
+    /**
+     * Facts a module returned (setup, gather_facts, ...) come from the pod: like Ansible's
+     * wrap_var on them, they are never rendered, so an env value holding `{{ }}` stays text.
+     */
+    setModuleFacts(host, facts) {
+        this.setGatheredFacts(host, markEachUnsafe(facts));
     }
     clearFacts(host) {
         this.facts.delete(host);
@@ -60175,9 +60287,11 @@ async function sessionStat(session, remotePath, follow) {
 // Commands run in the background inside a wrapper that reports their end, so the loop stays
 // free to read a kill request while a command runs (timeouts cost no extra kubectl process).
 //
-// A command's stdout and stderr are fifos, never the session's own streams; a relay (`cat`,
-// started by the loop) copies each into a spool file in the session tmp dir. The command's end
-// is the end of its own process. Then, per relay:
+// A command's stdout and stderr are fifos, never the session's own streams; a relay (a subshell
+// started by the loop, running `cat`) copies each into a spool file in the session tmp dir. A
+// relay whose spool cannot be written (tmp dir full) drains its fifo instead and marks the
+// spool; the command then gets what the spool holds, a line on stderr and a failing rc.
+// The command's end is the end of its own process. Then, per relay:
 //  - it exited: nothing else held the fifo, the spool is complete (the usual case);
 //  - it sleeps: a background process the command left behind (`nohup srv &`, `sleep 1 && echo
 //    late &`) still holds the fifo, and a relay that copies a fifo into a regular file sleeps
@@ -60245,26 +60359,54 @@ __cat() { case $__ct in
   *) echo 'neither cat nor dd exists in the container' >&2; return 1 ;;
 esac; }
 __hd=0; __has head && [ "$(printf abcdef | head -c 3 2>/dev/null)" = abc ] && __hd=1
-__um=$(umask)
-__fifo=0; [ "$__ct" = cat ] && __has mkfifo && [ -r /proc/$$/stat ] && __fifo=1
+__fifo=0; [ "$__ct" = cat ] && __has mkfifo && __has chmod && [ -r /proc/$$/stat ] && [ -r /proc/$$/task/$$/children ] && __fifo=1
 __q=0 __iso=0 __fo= __fe= __so= __se= __ro= __re=
 # A command's fifos and spools: the last ones while nothing holds them, else new ones.
 __slot() {
   [ "$__fifo" = 1 ] || return 0
-  if [ "$__iso" = 1 ] && [ -p "$__fo" ] && [ -p "$__fe" ]; then : >"$__so"; : >"$__se"; return 0; fi
+  if [ "$__iso" = 1 ] && [ -p "$__fo" ] && [ -p "$__fe" ] && [ ! -x "$__so" ] && [ ! -x "$__se" ]; then
+    : >"$__so"; : >"$__se"; return 0
+  fi
+  [ -z "$__fo" ] || __drop "$__fo" "$__fe" "$__so" "$__se"
   __q=$((__q + 1)) __iso=0
   __fo="$__T/.ka-fo-$__N-$__q" __fe="$__T/.ka-fe-$__N-$__q"
   __so="$__T/.ka-so-$__N-$__q" __se="$__T/.ka-se-$__N-$__q"
   ( umask 077; mkfifo "$__fo" "$__fe" && set -C && : >"$__so" && : >"$__se" ) 2>/dev/null && __iso=1
   [ "$__iso" = 1 ] || __drop "$__fo" "$__fe" "$__so" "$__se"
 }
+# Relay: copies fifo $1 into spool $2. A copy that cannot write its spool (ENOSPC: the tmp dir
+# is full) marks the spool executable (metadata only: it needs no free space) and the relay
+# starts a cat that drains the fifo, which it has held open all along, so the command never
+# meets a fifo without readers and dies of SIGPIPE. The relay is a subshell waiting for its cat;
+# __detach stops it with TERM, which it takes for a quiet exit (a shell such as bash reports a
+# background job killed by a signal on the session's stderr).
+__relay() {
+  trap 'exit 0' TERM
+  exec 3<"$1"
+  cat <&3 >>"$2" 2>/dev/null && exit 0
+  chmod u+x -- "$2" 2>/dev/null
+  cat <&3 >/dev/null 2>&1 3<&-
+  exit 0
+}
+# The process of relay $1 that reads the fifo: its cat while it has one, else itself.
+__reader() { __ch=; read -r __ch __x 2>/dev/null <"/proc/$1/task/$1/children"; printf %s "\${__ch:-$1}"; }
+# A short wait: 10 ms where sleep takes fractions, else (busybox builds without them fail at
+# once) 1 s, so the wait loop never spins.
+__zz=1
+__nap() { if [ "$__zz" = 1 ] && sleep 0.01 2>/dev/null; then return 0; fi; __zz=0; sleep 1; }
 # 0 once relay $1 has exited, 1 while it sleeps on an empty fifo (a late writer holds it).
 __settle() {
   __n=0
   while IFS= read -r __st 2>/dev/null <"/proc/$1/stat"; do
     set -- "$1" \${__st##*') '}
-    case $2 in Z | X) return 0 ;; S) return 1 ;; esac
-    __n=$((__n + 1)); [ "$__n" -lt 2000 ] || sleep 0.01
+    case $2 in Z | X) return 0 ;; esac
+    __ch=; read -r __ch __x 2>/dev/null <"/proc/$1/task/$1/children"
+    if [ -n "$__ch" ]; then
+      # The relay waits for its copying cat: that one's state tells.
+      if IFS= read -r __st 2>/dev/null <"/proc/$__ch/stat"; then set -- "$1" \${__st##*') '}; else set -- "$1" Z; fi
+    fi
+    case $2 in S) return 1 ;; esac
+    __n=$((__n + 1)); [ "$__n" -lt 2000 ] || __nap
   done
   return 0
 }
@@ -60285,7 +60427,9 @@ __detach() {
   exec 5<>"$__fo" 6<"$__fo" 7<>"$__fe" 8<"$__fe"
   cat <&6 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
   cat <&8 >/dev/null 2>&1 4<&- 5>&- 6<&- 7>&- 8<&- &
-  kill -9 "$__ro" "$__re" 2>/dev/null
+  set -- "$(__reader "$__ro")" "$(__reader "$__re")"
+  kill -TERM "$__ro" "$__re" 2>/dev/null
+  kill -9 "$@" 2>/dev/null
   exec 5>&- 6<&- 7>&- 8<&-
   __drop "$__fo" "$__fe" "$__so" "$__se"
 }
@@ -60337,9 +60481,9 @@ __x() {
   # The relays are the loop's children, so a timeout's kill (the wrapper's tree) spares them
   # and they still copy what the killed command wrote.
   if [ "$__iso" = 1 ]; then
-    cat <"$__fo" >>"$__so" 2>/dev/null 4<&- &
+    (__relay "$__fo" "$__so") 2>/dev/null 4<&- &
     __ro=$!
-    cat <"$__fe" >>"$__se" 2>/dev/null 4<&- &
+    (__relay "$__fe" "$__se") 2>/dev/null 4<&- &
     __re=$!
   fi
   (
@@ -60355,13 +60499,18 @@ __x() {
     wait "$__cp"
     __r=$?
     if [ "$__iso" = 1 ]; then
-      __late=0
+      __late=0 __cut=0
       __settle "$__ro" || __late=1
       __settle "$__re" || __late=1
+      [ ! -x "$__so" ] && [ ! -x "$__se" ] || __cut=1
       if [ "$__late" = 1 ]; then __detach
       else
         [ ! -s "$__so" ] || cat <"$__so"
         [ ! -s "$__se" ] || cat <"$__se" >&2
+      fi
+      if [ "$__cut" = 1 ]; then
+        printf 'kubectl-ansible: output of this command was cut: no space left in the remote tmp dir %s\\n' "$__T" >&2
+        [ "$__r" != 0 ] || __r=1
       fi
     fi
     __end "$__i" $__r
@@ -62382,6 +62531,9 @@ async function runPlays(run, plays) {
         let breakPlaybook = false;
         for (const batch of serialBatches(hosts, run.templar.template(play.keywords.serial, vars))) {
             const outcome = await new PlayRun(run, shownPlay, batch, hosts, varsFiles).execute();
+            // meta: end_play ends the whole play, not only this batch; the playbook goes on.
+            if (outcome.endPlay)
+                break;
             if (outcome.breakPlaybook) {
                 breakPlaybook = true;
                 break;
