@@ -233,19 +233,8 @@ function importRole(task: TaskNode, scope: LoadScope): BlockNode {
   )
   const keywords = { ...task.keywords }
   delete keywords.name
-  const block: BlockNode = {
-    kind: 'block',
-    id: newNodeId('b'),
-    block: loaded.tasks,
-    rescue: [],
-    always: [],
-    keywords,
-    position: task.position,
-    role: loaded.role
-  }
-  adopt(block)
   importedRoleHandlers.push(...loaded.handlers)
-  return block
+  return roleBlock(loaded, { keywords, position: task.position })
 }
 
 function stringArg(value: unknown): string | undefined {
