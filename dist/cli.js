@@ -21009,19 +21009,8 @@ function importRole(task, scope) {
     }, scope);
     const keywords = { ...task.keywords };
     delete keywords.name;
-    const block = {
-        kind: 'block',
-        id: newNodeId('b'),
-        block: loaded.tasks,
-        rescue: [],
-        always: [],
-        keywords,
-        position: task.position,
-        role: loaded.role
-    };
-    adopt(block);
     importedRoleHandlers.push(...loaded.handlers);
-    return block;
+    return roleBlock(loaded, { keywords, position: task.position });
 }
 function stringArg(value) {
     return typeof value === 'string' ? value : undefined;
