@@ -394,7 +394,18 @@ function inheritPlayKeywords(play: Play): void {
   for (const key of inheritedPlayKeywords) {
     if (play.keywords[key] !== undefined) keywords[key] = play.keywords[key]
   }
-  if (Object.keys(keywords).length === 0) return
+  if (Object.keys(keywords).length > 0) wrapPlayItems(play, keywords, play.position)
+}
+
+/**
+ * Puts every item of the play (through its topmost block) under one empty block holding
+ * `keywords`, so that they apply to all of them, as the play's own keywords do.
+ */
+function wrapPlayItems(
+  play: Play,
+  keywords: Record<string, unknown>,
+  position: SourcePosition | undefined
+): void {
   const root: BlockNode = {
     kind: 'block',
     id: newNodeId('b'),
@@ -402,7 +413,7 @@ function inheritPlayKeywords(play: Play): void {
     rescue: [],
     always: [],
     keywords,
-    position: play.position
+    position
   }
   for (const item of [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]) {
     let top: PlayItem = item
@@ -518,22 +529,7 @@ function importedPlays(entry: Record<string, unknown>, plays: Play[]): Play[] {
   const tags = listOf(entry.tags)
   return plays.map(play => {
     play.vars = { ...vars, ...play.vars }
-    if (tags.length > 0) {
-      const root: BlockNode = {
-        kind: 'block',
-        id: newNodeId('b'),
-        block: [],
-        rescue: [],
-        always: [],
-        keywords: { tags },
-        position: positionOf(entry)
-      }
-      for (const item of [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]) {
-        let top: PlayItem = item
-        while (top.parent) top = top.parent
-        if (top !== root) top.parent = root
-      }
-    }
+    if (tags.length > 0) wrapPlayItems(play, { tags }, positionOf(entry))
     return play
   })
 }

@@ -2,17 +2,9 @@
 // ansible-playbook 2.14.18 printed for the same templates, and the forms that must be refused.
 import { describe, expect, it } from 'vitest'
 import { Templar, TemplateError } from '../../src/template/index.js'
+import { failure } from './template-failure.js'
 
 const templar = new Templar()
-
-function failure(run: () => unknown): Error {
-  try {
-    run()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected a failure')
-}
 
 describe('in-place methods on template variables', () => {
   it.each([

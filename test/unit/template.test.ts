@@ -14,17 +14,9 @@ import {
   listFilters,
   registerFilter
 } from '../../src/template/index.js'
+import { failure } from './template-failure.js'
 
 const templar = new Templar()
-
-function failure(run: () => unknown): Error {
-  try {
-    run()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected a failure')
-}
 
 describe('template()', () => {
   it('renders strings inside lists and dicts and leaves other values alone', () => {
