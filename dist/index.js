@@ -52979,8 +52979,14 @@ function inheritPlayKeywords(play) {
         if (play.keywords[key] !== undefined)
             keywords[key] = play.keywords[key];
     }
-    if (Object.keys(keywords).length === 0)
-        return;
+    if (Object.keys(keywords).length > 0)
+        wrapPlayItems(play, keywords, play.position);
+}
+/**
+ * Puts every item of the play (through its topmost block) under one empty block holding
+ * `keywords`, so that they apply to all of them, as the play's own keywords do.
+ */
+function wrapPlayItems(play, keywords, position) {
     const root = {
         kind: 'block',
         id: newNodeId('b'),
@@ -52988,7 +52994,7 @@ function inheritPlayKeywords(play) {
         rescue: [],
         always: [],
         keywords,
-        position: play.position
+        position
     };
     for (const item of [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]) {
         let top = item;
@@ -53081,24 +53087,8 @@ function importedPlays(entry, plays) {
     const tags = listOf(entry.tags);
     return plays.map(play => {
         play.vars = { ...vars, ...play.vars };
-        if (tags.length > 0) {
-            const root = {
-                kind: 'block',
-                id: newNodeId('b'),
-                block: [],
-                rescue: [],
-                always: [],
-                keywords: { tags },
-                position: positionOf(entry)
-            };
-            for (const item of [...play.preTasks, ...play.tasks, ...play.postTasks, ...play.handlers]) {
-                let top = item;
-                while (top.parent)
-                    top = top.parent;
-                if (top !== root)
-                    top.parent = root;
-            }
-        }
+        if (tags.length > 0)
+            wrapPlayItems(play, { tags }, positionOf(entry));
         return play;
     });
 }
